@@ -1,0 +1,17 @@
+export * from "./audit.ts";
+export * from "./errors.ts";
+export * from "./ids.ts";
+export * from "./keys/base62.ts";
+export * from "./keys/crc32.ts";
+export * from "./keys/key-format.ts";
+export * from "./keys/plan-due.ts";
+export * from "./keys/plan-revocation.ts";
+export * from "./keys/verify-key.ts";
+export type * from "./model.ts";
+export type * from "./ports.ts";
+export type * from "./ports-bus.ts";
+export * from "./rotation/plan-completion.ts";
+export * from "./rotation/plan-rollback.ts";
+export * from "./rotation/plan-rotation.ts";
+export * from "./rotation/retire-decision.ts";
+export type * from "./store.ts";

@@ -1,0 +1,22 @@
+/**
+ * CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320), the checksum GitHub's
+ * token format made common for secret scanning. Computed over the UTF-16 code
+ * units of an ASCII string, which equal its bytes.
+ */
+const table = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+export function crc32Ascii(text: string, end: number = text.length): number {
+  let crc = 0xffffffff;
+  for (let i = 0; i < end; i++) {
+    crc = (table[(crc ^ text.charCodeAt(i)) & 0xff] ?? 0) ^ (crc >>> 8);
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}

@@ -1,0 +1,157 @@
+/**
+ * Domain records. Every timestamp is milliseconds since the Unix epoch
+ * (`number`), `null` when absent; the HTTP layer renders ISO 8601.
+ */
+
+export type KeyEnv = "live" | "test";
+export type KeyStatus = "active" | "deprecated" | "expired" | "revoked";
+export type RetirePolicy = "deadline" | "idle";
+export type RotationState = "overlapping" | "completed" | "rolled_back";
+export type CompletedReason = "deadline" | "idle" | "manual";
+export type Metadata = Record<string, unknown>;
+
+export interface RotationPolicy {
+  /** A key older than this many days is due for rotation. */
+  readonly maxAgeDays: number | null;
+  /** Default overlap for rotations of this consumer's keys. */
+  readonly overlapSeconds: number | null;
+  /** How many days before it is due a key starts carrying `Deprecation`. */
+  readonly notifyBeforeDays: number | null;
+}
+
+export interface Consumer {
+  readonly id: string;
+  readonly name: string;
+  readonly plan: string | null;
+  readonly metadata: Metadata;
+  readonly disabled: boolean;
+  readonly rotationPolicy: RotationPolicy | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface KeyRecord {
+  readonly id: string;
+  readonly consumerId: string;
+  readonly name: string;
+  readonly scopes: readonly string[];
+  readonly env: KeyEnv;
+  /** Stable across rotations: every successor shares its predecessor's lineage. */
+  readonly lineageId: string;
+  /** 1, 2, 3… within the lineage. */
+  readonly version: number;
+  readonly status: KeyStatus;
+  /** Lower-case hex SHA-256 of the full secret. The secret itself is never stored. */
+  readonly hash: string;
+  /** Display hint: the secret's first 12 characters and its last 4 (`kg_live_AbCd…wxyz`). */
+  readonly hint: string;
+  readonly createdAt: number;
+  readonly expiresAt: number | null;
+  /**
+   * Set when the key is deprecated (rotated) or due for rotation. For a due key
+   * it is the due date, which may lie in the future.
+   */
+  readonly deprecatedAt: number | null;
+  /** The moment the key stops working, when one is set. */
+  readonly sunsetAt: number | null;
+  readonly revokedAt: number | null;
+  readonly revokedReason: string | null;
+  readonly lastUsedAt: number | null;
+  readonly metadata: Metadata;
+  /**
+   * Optimistic-concurrency counter: every lifecycle update is applied only if
+   * the stored revision still equals this one, and increments it.
+   */
+  readonly revision: number;
+}
+
+export interface Rotation {
+  readonly id: string;
+  readonly lineageId: string;
+  readonly consumerId: string;
+  readonly oldKeyId: string;
+  readonly newKeyId: string;
+  readonly startedAt: number;
+  readonly sunsetAt: number;
+  readonly retire: RetirePolicy;
+  /** Only meaningful for `retire: "idle"`. */
+  readonly idleSeconds: number;
+  readonly state: RotationState;
+  readonly completedAt: number | null;
+  readonly completedReason: CompletedReason | null;
+}
+
+export interface RateLimit {
+  readonly limit: number;
+  readonly windowSeconds: number;
+}
+
+export interface Quota {
+  readonly limit: number;
+  readonly period: "day" | "month";
+}
+
+export interface Plan {
+  readonly name: string;
+  readonly rateLimit: RateLimit | null;
+  readonly quota: Quota | null;
+  readonly updatedAt: number;
+}
+
+/** Who made a change, as recorded in the audit log. Never a secret. */
+export interface Actor {
+  readonly type: "admin" | "consumer" | "system";
+  /** Admin token id, key id, or job name. */
+  readonly id: string;
+}
+
+export interface AuditInput {
+  readonly at: number;
+  readonly actor: Actor;
+  /** e.g. `key.rotate`, `consumer.create`. */
+  readonly action: string;
+  readonly targetType: "plan" | "consumer" | "key" | "rotation" | "webhook" | "admin_token";
+  readonly targetId: string;
+  /** Safe, secret-free details of the change. */
+  readonly data: Metadata;
+}
+
+export interface AuditEntry extends AuditInput {
+  /** 1, 2, 3… gap-free in commit order. */
+  readonly seq: number;
+  /** Hex SHA-256 of the previous entry (64 zeros for the first). */
+  readonly prevHash: string;
+  /** Hex SHA-256 over this entry's canonical form, which includes `prevHash`. */
+  readonly hash: string;
+}
+
+export type EventType =
+  | "key.created"
+  | "key.rotated"
+  | "key.deprecated_in_use"
+  | "key.sunset_approaching"
+  | "key.expired"
+  | "key.revoked"
+  | "key.leaked"
+  | "key.rotation_due"
+  | "rotation.completed"
+  | "rotation.rolled_back"
+  | "auth.failure_spike";
+
+export interface OutboxEventInput {
+  readonly id: string;
+  readonly type: EventType;
+  readonly at: number;
+  /** Secret-free payload delivered to webhooks. */
+  readonly data: Metadata;
+}
+
+export interface AdminToken {
+  readonly id: string;
+  readonly name: string;
+  /** Hex SHA-256 of the token. */
+  readonly hash: string;
+  readonly role: "root" | "read";
+  readonly createdAt: number;
+  readonly revokedAt: number | null;
+}

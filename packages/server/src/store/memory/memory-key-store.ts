@@ -1,0 +1,273 @@
+import {
+  type AdminToken,
+  type AuditEntry,
+  auditEntryHash,
+  type CommitResult,
+  type Consumer,
+  GENESIS_HASH,
+  type Hasher,
+  type KeyFilter,
+  type KeyRecord,
+  type KeyStore,
+  type KeyUsageTouch,
+  type KeyWithConsumer,
+  type Page,
+  type Plan,
+  type Rotation,
+  type RotationFilter,
+  type UnitOfWork,
+} from "@keygate/core";
+
+interface OutboxRow {
+  readonly id: string;
+  readonly type: string;
+  readonly at: number;
+  readonly data: unknown;
+}
+
+interface State {
+  plans: Map<string, Plan>;
+  consumers: Map<string, Consumer>;
+  keys: Map<string, KeyRecord>;
+  rotations: Map<string, Rotation>;
+  tokens: Map<string, AdminToken>;
+  audit: AuditEntry[];
+  outbox: OutboxRow[];
+}
+
+function emptyState(): State {
+  return {
+    plans: new Map(),
+    consumers: new Map(),
+    keys: new Map(),
+    rotations: new Map(),
+    tokens: new Map(),
+    audit: [],
+    outbox: [],
+  };
+}
+
+function cloneState(s: State): State {
+  return {
+    plans: new Map(s.plans),
+    consumers: new Map(s.consumers),
+    keys: new Map(s.keys),
+    rotations: new Map(s.rotations),
+    tokens: new Map(s.tokens),
+    audit: [...s.audit],
+    outbox: [...s.outbox],
+  };
+}
+
+class Conflict extends Error {}
+
+function page<T>(rows: T[], idOf: (row: T) => string, p: Page): T[] {
+  const sorted = rows.sort((a, b) => (idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0));
+  const after = p.after;
+  const from = after === undefined ? sorted : sorted.filter((row) => idOf(row) > after);
+  return from.slice(0, p.limit);
+}
+
+/**
+ * The reference `KeyStore`: everything in process, nothing durable. Each
+ * commit works on a copy of the state and swaps it in only if every guard
+ * held, which makes it atomic; JavaScript's single thread serializes commits.
+ */
+export class MemoryKeyStore implements KeyStore {
+  #state: State = emptyState();
+  readonly #hasher: Hasher;
+
+  constructor(options: { hasher: Hasher }) {
+    this.#hasher = options.hasher;
+  }
+
+  async migrate(): Promise<void> {}
+
+  async commit(unit: UnitOfWork): Promise<CommitResult> {
+    const next = cloneState(this.#state);
+    try {
+      for (const write of unit.writes) {
+        switch (write.type) {
+          case "putPlan":
+            next.plans.set(write.plan.name, write.plan);
+            break;
+          case "insertConsumer":
+            if (next.consumers.has(write.consumer.id)) throw new Conflict(`consumer ${write.consumer.id} exists`);
+            next.consumers.set(write.consumer.id, write.consumer);
+            break;
+          case "updateConsumer": {
+            const current = next.consumers.get(write.consumer.id);
+            if (!current) throw new Conflict(`consumer ${write.consumer.id} not found`);
+            next.consumers.set(write.consumer.id, { ...write.consumer, id: current.id, createdAt: current.createdAt });
+            break;
+          }
+          case "insertKey": {
+            const key = write.key;
+            for (const other of next.keys.values()) {
+              if (other.id === key.id || other.hash === key.hash) throw new Conflict(`key ${key.id} exists`);
+              if (other.lineageId === key.lineageId && other.version === key.version) {
+                throw new Conflict(`lineage ${key.lineageId} already has version ${key.version}`);
+              }
+            }
+            next.keys.set(key.id, { ...key, revision: 0 });
+            break;
+          }
+          case "updateKey": {
+            const current = next.keys.get(write.key.id);
+            if (!current || current.revision !== write.expectRevision) {
+              throw new Conflict(`key ${write.key.id} changed concurrently`);
+            }
+            const k = write.key;
+            next.keys.set(k.id, {
+              ...current,
+              status: k.status,
+              name: k.name,
+              scopes: k.scopes,
+              expiresAt: k.expiresAt,
+              deprecatedAt: k.deprecatedAt,
+              sunsetAt: k.sunsetAt,
+              revokedAt: k.revokedAt,
+              revokedReason: k.revokedReason,
+              metadata: k.metadata,
+              revision: current.revision + 1,
+            });
+            break;
+          }
+          case "insertRotation":
+            if (next.rotations.has(write.rotation.id)) throw new Conflict(`rotation ${write.rotation.id} exists`);
+            next.rotations.set(write.rotation.id, write.rotation);
+            break;
+          case "updateRotation": {
+            const current = next.rotations.get(write.rotation.id);
+            if (!current || current.state !== write.expectState) {
+              throw new Conflict(`rotation ${write.rotation.id} changed concurrently`);
+            }
+            next.rotations.set(current.id, {
+              ...current,
+              state: write.rotation.state,
+              completedAt: write.rotation.completedAt,
+              completedReason: write.rotation.completedReason,
+            });
+            break;
+          }
+          case "insertAdminToken":
+            if (next.tokens.has(write.token.id)) throw new Conflict(`admin token ${write.token.id} exists`);
+            next.tokens.set(write.token.id, write.token);
+            break;
+        }
+      }
+    } catch (error) {
+      if (error instanceof Conflict) return { ok: false, conflict: error.message };
+      throw error;
+    }
+    const auditSeqs: number[] = [];
+    for (const input of unit.audit) {
+      const last = next.audit.at(-1);
+      const seq = (last?.seq ?? 0) + 1;
+      const prevHash = last?.hash ?? GENESIS_HASH;
+      next.audit.push({ ...input, seq, prevHash, hash: auditEntryHash(this.#hasher, seq, prevHash, input) });
+      auditSeqs.push(seq);
+    }
+    for (const event of unit.events) next.outbox.push({ id: event.id, type: event.type, at: event.at, data: event.data });
+    this.#state = next;
+    return { ok: true, auditSeqs };
+  }
+
+  async getPlan(name: string): Promise<Plan | null> {
+    return this.#state.plans.get(name) ?? null;
+  }
+
+  async listPlans(): Promise<Plan[]> {
+    return [...this.#state.plans.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  async getConsumer(id: string): Promise<Consumer | null> {
+    return this.#state.consumers.get(id) ?? null;
+  }
+
+  async listConsumers(p: Page): Promise<Consumer[]> {
+    return page([...this.#state.consumers.values()], (c) => c.id, p);
+  }
+
+  async getKey(id: string): Promise<KeyRecord | null> {
+    return this.#state.keys.get(id) ?? null;
+  }
+
+  async findKeyByHash(hash: string): Promise<KeyWithConsumer | null> {
+    for (const key of this.#state.keys.values()) {
+      if (key.hash === hash) {
+        const consumer = this.#state.consumers.get(key.consumerId);
+        return consumer ? { key, consumer } : null;
+      }
+    }
+    return null;
+  }
+
+  async listKeys(filter: KeyFilter): Promise<KeyRecord[]> {
+    const rows = [...this.#state.keys.values()].filter(
+      (k) =>
+        (filter.consumerId === undefined || k.consumerId === filter.consumerId) &&
+        (filter.lineageId === undefined || k.lineageId === filter.lineageId) &&
+        (filter.status === undefined || k.status === filter.status),
+    );
+    return page(rows, (k) => k.id, filter);
+  }
+
+  async lineageMaxVersion(lineageId: string): Promise<number> {
+    let max = 0;
+    for (const key of this.#state.keys.values()) if (key.lineageId === lineageId && key.version > max) max = key.version;
+    return max;
+  }
+
+  async getRotation(id: string): Promise<Rotation | null> {
+    return this.#state.rotations.get(id) ?? null;
+  }
+
+  async listRotations(filter: RotationFilter): Promise<Rotation[]> {
+    const rows = [...this.#state.rotations.values()].filter(
+      (r) =>
+        (filter.state === undefined || r.state === filter.state) &&
+        (filter.consumerId === undefined || r.consumerId === filter.consumerId),
+    );
+    return page(rows, (r) => r.id, filter);
+  }
+
+  async findOpenRotationForKey(keyId: string): Promise<Rotation | null> {
+    for (const r of this.#state.rotations.values()) {
+      if (r.state === "overlapping" && (r.oldKeyId === keyId || r.newKeyId === keyId)) return r;
+    }
+    return null;
+  }
+
+  async listAudit(p: Page): Promise<AuditEntry[]> {
+    const after = p.after === undefined ? 0 : Number(p.after);
+    return this.#state.audit.filter((e) => e.seq > after).slice(0, p.limit);
+  }
+
+  async findAdminTokenByHash(hash: string): Promise<AdminToken | null> {
+    for (const token of this.#state.tokens.values()) if (token.hash === hash) return token;
+    return null;
+  }
+
+  async countAdminTokens(): Promise<number> {
+    return this.#state.tokens.size;
+  }
+
+  async recordKeyUsage(touches: readonly KeyUsageTouch[]): Promise<void> {
+    for (const touch of touches) {
+      const key = this.#state.keys.get(touch.keyId);
+      if (key && (key.lastUsedAt === null || key.lastUsedAt < touch.lastUsedAt)) {
+        this.#state.keys.set(key.id, { ...key, lastUsedAt: touch.lastUsedAt });
+      }
+    }
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {}
+
+  /** Test hook: outbox rows in commit order. */
+  outboxForTests(): readonly OutboxRow[] {
+    return this.#state.outbox;
+  }
+}
