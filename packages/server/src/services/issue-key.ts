@@ -1,0 +1,70 @@
+import type { Actor, KeyEnv, KeyRecord, Metadata } from "@keygate/core";
+import { generateKeySecret, KeygateError, keyHint, newId } from "@keygate/core";
+import { getConsumerOrThrow } from "./consumers.ts";
+import { keySummary } from "./key-events.ts";
+import { auditEntry, commitOrConflict, eventId, publishChange, type ServiceDeps } from "./service-deps.ts";
+
+export interface IssueKeyInput {
+  readonly name: string;
+  readonly scopes?: readonly string[] | undefined;
+  readonly env?: KeyEnv | undefined;
+  readonly expiresAt?: number | null | undefined;
+  readonly metadata?: Metadata | undefined;
+}
+
+/** A freshly made secret with its stored identity. The secret leaves this process exactly once, in the response. */
+export interface MintedSecret {
+  readonly secret: string;
+  readonly hash: string;
+  readonly hint: string;
+}
+
+export function mintSecret(deps: ServiceDeps, env: KeyEnv): MintedSecret {
+  const secret = generateKeySecret(deps.random, env);
+  return { secret, hash: deps.hasher.sha256Hex(secret), hint: keyHint(secret) };
+}
+
+/** Issues the first key of a new lineage (version 1). */
+export async function issueKey(deps: ServiceDeps, actor: Actor, consumerId: string, input: IssueKeyInput) {
+  const consumer = await getConsumerOrThrow(deps, consumerId);
+  const now = deps.clock.now();
+  if (input.expiresAt !== undefined && input.expiresAt !== null && input.expiresAt <= now) {
+    throw new KeygateError("VALIDATION_FAILED", "expiresAt must lie in the future", [
+      { path: "/expiresAt", message: "must lie in the future" },
+    ]);
+  }
+  const env = input.env ?? "live";
+  const minted = mintSecret(deps, env);
+  const key: KeyRecord = {
+    id: newId("key", now, deps.random),
+    consumerId: consumer.id,
+    name: input.name,
+    scopes: [...new Set(input.scopes ?? [])],
+    env,
+    lineageId: newId("lin", now, deps.random),
+    version: 1,
+    status: "active",
+    hash: minted.hash,
+    hint: minted.hint,
+    createdAt: now,
+    expiresAt: input.expiresAt ?? null,
+    deprecatedAt: null,
+    sunsetAt: null,
+    revokedAt: null,
+    revokedReason: null,
+    lastUsedAt: null,
+    metadata: input.metadata ?? {},
+    revision: 0,
+  };
+  await commitOrConflict(
+    deps,
+    {
+      writes: [{ type: "insertKey", key }],
+      audit: [auditEntry(now, actor, "key.create", "key", key.id, { ...keySummary(key), scopes: key.scopes })],
+      events: [{ id: eventId(deps, now), type: "key.created", at: now, data: keySummary(key) }],
+    },
+    "key creation",
+  );
+  const change = await publishChange(deps, { hashes: [key.hash] });
+  return { key, secret: minted.secret, change };
+}

@@ -1,0 +1,39 @@
+import type { Actor, OutboxEventInput, Write } from "@keygate/core";
+import { KeygateError, planCompletion, planRevocation } from "@keygate/core";
+import { keySummary, rotationSummary } from "./key-events.ts";
+import { getKeyOrThrow } from "./rotate-key.ts";
+import { auditEntry, commitOrConflict, eventId, publishChange, type ServiceDeps } from "./service-deps.ts";
+
+/**
+ * Revokes a key now. If it is the old key of an overlapping rotation, that
+ * rotation completes (`manual`) in the same transaction.
+ */
+export async function revokeKey(deps: ServiceDeps, actor: Actor, keyId: string, reason: string) {
+  const key = await getKeyOrThrow(deps, keyId);
+  const now = deps.clock.now();
+  const decision = planRevocation(key, reason, now);
+  if (decision.type === "reject") throw new KeygateError("CONFLICT", decision.detail);
+  const writes: Write[] = [{ type: "updateKey", key: decision.key, expectRevision: key.revision }];
+  const events: OutboxEventInput[] = [
+    { id: eventId(deps, now), type: "key.revoked", at: now, data: { ...keySummary(decision.key), reason } },
+  ];
+  const open = await deps.store.findOpenRotationForKey(key.id);
+  if (open && open.oldKeyId === key.id) {
+    const completion = planCompletion(open, decision.key, now, "manual");
+    if (completion.type === "complete") {
+      writes.push({ type: "updateRotation", rotation: completion.rotation, expectState: "overlapping" });
+      events.push({ id: eventId(deps, now), type: "rotation.completed", at: now, data: rotationSummary(completion.rotation) });
+    }
+  }
+  await commitOrConflict(
+    deps,
+    {
+      writes,
+      audit: [auditEntry(now, actor, "key.revoke", "key", key.id, { ...keySummary(decision.key), reason })],
+      events,
+    },
+    "revocation",
+  );
+  const change = await publishChange(deps, { keyIds: [key.id] });
+  return { key: decision.key, change };
+}

@@ -1,0 +1,59 @@
+import type { Actor, AuditInput, Change, ChangeBus, Clock, Hasher, KeyStore, Random, UnitOfWork } from "@keygate/core";
+import { KeygateError, newId } from "@keygate/core";
+
+/** What every use case needs. Built once by the composition root (main.ts). */
+export interface ServiceDeps {
+  readonly store: KeyStore;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly hasher: Hasher;
+  readonly bus: ChangeBus;
+}
+
+/** The scope of a change for cache invalidation. */
+export interface ChangeScope {
+  readonly keyIds?: readonly string[];
+  readonly consumerIds?: readonly string[];
+  readonly hashes?: readonly string[];
+  readonly all?: boolean;
+}
+
+/** Commits a unit of work; a failed guard becomes `409 CONFLICT`. */
+export async function commitOrConflict(deps: ServiceDeps, unit: UnitOfWork, what: string): Promise<void> {
+  const result = await deps.store.commit(unit);
+  if (!result.ok) throw new KeygateError("CONFLICT", `${what} conflicted with a concurrent change; read again and retry`);
+}
+
+/** Publishes what a committed change invalidates to every node's cache. */
+export async function publishChange(deps: ServiceDeps, scope: ChangeScope): Promise<Change> {
+  const at = deps.clock.now();
+  const change: Change = {
+    id: newId("chg", at, deps.random),
+    at,
+    keyIds: scope.keyIds ?? [],
+    consumerIds: scope.consumerIds ?? [],
+    hashes: scope.hashes ?? [],
+    all: scope.all ?? false,
+  };
+  await deps.bus.publish(change);
+  return change;
+}
+
+export function auditEntry(
+  at: number,
+  actor: Actor,
+  action: string,
+  targetType: AuditInput["targetType"],
+  targetId: string,
+  data: Record<string, unknown>,
+): AuditInput {
+  return { at, actor, action, targetType, targetId, data };
+}
+
+export function eventId(deps: ServiceDeps, at: number): string {
+  return newId("evt", at, deps.random);
+}
+
+export function notFound(what: string, id: string): KeygateError {
+  return new KeygateError("NOT_FOUND", `${what} ${id} does not exist`);
+}
