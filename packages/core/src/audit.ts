@@ -36,15 +36,33 @@ export function auditEntryHash(hasher: Hasher, seq: number, prevHash: string, in
 
 export type AuditChainVerdict =
   | { readonly ok: true; readonly entries: number; readonly headHash: string }
-  | { readonly ok: false; readonly seq: number; readonly problem: "edited" | "missing" | "reordered" | "broken_link" };
+  | {
+      readonly ok: false;
+      readonly seq: number;
+      readonly problem: "edited" | "missing" | "reordered" | "broken_link";
+    };
+
+/** The last entry already verified: where a verification resumes. */
+export interface AuditChainPosition {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+/** Before the first entry. */
+export const AUDIT_CHAIN_START: AuditChainPosition = { seq: 0, hash: GENESIS_HASH };
 
 /**
  * Walks entries in storage order and names the first one that does not fit.
- * `expectedSeq` starts at 1; `prevHash` at the genesis hash.
+ * By default the first entry must be seq 1 linked to the genesis hash; pass
+ * `from` (the last entry of the previous page) to verify a long log page by page.
  */
-export function verifyAuditChain(hasher: Hasher, entries: Iterable<AuditEntry>): AuditChainVerdict {
-  let expectedSeq = 1;
-  let prevHash = GENESIS_HASH;
+export function verifyAuditChain(
+  hasher: Hasher,
+  entries: Iterable<AuditEntry>,
+  from: AuditChainPosition = AUDIT_CHAIN_START,
+): AuditChainVerdict {
+  let expectedSeq = from.seq + 1;
+  let prevHash = from.hash;
   let count = 0;
   for (const entry of entries) {
     if (entry.seq !== expectedSeq) {

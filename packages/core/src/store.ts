@@ -69,6 +69,18 @@ export interface KeyWithConsumer {
   readonly consumer: Consumer;
 }
 
+/** An outbox event handed to a dispatcher by `KeyStore.claimOutbox`. */
+export interface OutboxEvent extends OutboxEventInput {
+  /** Failed delivery attempts so far. */
+  readonly attempts: number;
+}
+
+/** The newest audit entry as the store records it apart from the log rows. */
+export interface AuditHead {
+  readonly seq: number;
+  readonly hash: string;
+}
+
 export interface KeyUsageTouch {
   readonly keyId: string;
   readonly lastUsedAt: number;
@@ -115,6 +127,25 @@ export interface KeyStore {
 
   /** Entries with `seq > after` (after is a decimal string), ascending by seq. */
   listAudit(page: Page): Promise<AuditEntry[]>;
+  /**
+   * The seq and hash of the last audit entry, or null before the first. Kept
+   * apart from the log rows and updated in the same transaction as every
+   * append, so a verifier can tell a truncated tail from a short log.
+   */
+  auditHead(): Promise<AuditHead | null>;
+
+  /**
+   * Claims up to `limit` undelivered events that are due (next attempt at or
+   * before `now`), ordered by id, and moves their next attempt to
+   * `now + leaseMs` in the same atomic step: concurrent claimers (other nodes)
+   * MUST NOT receive the same event until its lease runs out. An event whose
+   * claimer died is claimed again once the lease has passed.
+   */
+  claimOutbox(now: number, limit: number, leaseMs: number): Promise<OutboxEvent[]>;
+  /** Marks events delivered: they are never claimed again. Unknown or already delivered ids are ignored. */
+  markOutboxDelivered(ids: readonly string[], now: number): Promise<void>;
+  /** Records a failed attempt: attempts + 1, the (secret-free) error, and when the event is next due. */
+  markOutboxFailed(id: string, nextAttemptAt: number, error: string): Promise<void>;
 
   findAdminTokenByHash(hash: string): Promise<AdminToken | null>;
   countAdminTokens(): Promise<number>;

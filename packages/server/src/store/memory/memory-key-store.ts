@@ -1,6 +1,7 @@
 import {
   type AdminToken,
   type AuditEntry,
+  type AuditHead,
   auditEntryHash,
   type CommitResult,
   type Consumer,
@@ -11,6 +12,7 @@ import {
   type KeyStore,
   type KeyUsageTouch,
   type KeyWithConsumer,
+  type OutboxEvent,
   type Page,
   type Plan,
   type Rotation,
@@ -18,11 +20,10 @@ import {
   type UnitOfWork,
 } from "@keygate/core";
 
-interface OutboxRow {
-  readonly id: string;
-  readonly type: string;
-  readonly at: number;
-  readonly data: unknown;
+interface OutboxRow extends OutboxEvent {
+  readonly nextAttemptAt: number;
+  readonly deliveredAt: number | null;
+  readonly lastError: string | null;
 }
 
 interface State {
@@ -92,17 +93,24 @@ export class MemoryKeyStore implements KeyStore {
             next.plans.set(write.plan.name, write.plan);
             break;
           case "insertConsumer":
-            if (next.consumers.has(write.consumer.id)) throw new Conflict(`consumer ${write.consumer.id} exists`);
+            if (next.consumers.has(write.consumer.id))
+              throw new Conflict(`consumer ${write.consumer.id} exists`);
             next.consumers.set(write.consumer.id, write.consumer);
             break;
           case "updateConsumer": {
             const current = next.consumers.get(write.consumer.id);
             if (!current) throw new Conflict(`consumer ${write.consumer.id} not found`);
-            next.consumers.set(write.consumer.id, { ...write.consumer, id: current.id, createdAt: current.createdAt });
+            next.consumers.set(write.consumer.id, {
+              ...write.consumer,
+              id: current.id,
+              createdAt: current.createdAt,
+            });
             break;
           }
           case "insertKey": {
             const key = write.key;
+            if (!next.consumers.has(key.consumerId))
+              throw new Conflict(`consumer ${key.consumerId} not found`);
             for (const other of next.keys.values()) {
               if (other.id === key.id || other.hash === key.hash) throw new Conflict(`key ${key.id} exists`);
               if (other.lineageId === key.lineageId && other.version === key.version) {
@@ -133,10 +141,16 @@ export class MemoryKeyStore implements KeyStore {
             });
             break;
           }
-          case "insertRotation":
-            if (next.rotations.has(write.rotation.id)) throw new Conflict(`rotation ${write.rotation.id} exists`);
-            next.rotations.set(write.rotation.id, write.rotation);
+          case "insertRotation": {
+            const r = write.rotation;
+            if (next.rotations.has(r.id)) throw new Conflict(`rotation ${r.id} exists`);
+            if (!next.consumers.has(r.consumerId)) throw new Conflict(`consumer ${r.consumerId} not found`);
+            if (!next.keys.has(r.oldKeyId) || !next.keys.has(r.newKeyId)) {
+              throw new Conflict(`rotation ${r.id} names an unknown key`);
+            }
+            next.rotations.set(r.id, r);
             break;
+          }
           case "updateRotation": {
             const current = next.rotations.get(write.rotation.id);
             if (!current || current.state !== write.expectState) {
@@ -168,7 +182,20 @@ export class MemoryKeyStore implements KeyStore {
       next.audit.push({ ...input, seq, prevHash, hash: auditEntryHash(this.#hasher, seq, prevHash, input) });
       auditSeqs.push(seq);
     }
-    for (const event of unit.events) next.outbox.push({ id: event.id, type: event.type, at: event.at, data: event.data });
+    for (const event of unit.events) {
+      if (next.outbox.some((row) => row.id === event.id))
+        return { ok: false, conflict: `event ${event.id} exists` };
+      next.outbox.push({
+        id: event.id,
+        type: event.type,
+        at: event.at,
+        data: event.data,
+        attempts: 0,
+        nextAttemptAt: event.at,
+        deliveredAt: null,
+        lastError: null,
+      });
+    }
     this.#state = next;
     return { ok: true, auditSeqs };
   }
@@ -215,7 +242,8 @@ export class MemoryKeyStore implements KeyStore {
 
   async lineageMaxVersion(lineageId: string): Promise<number> {
     let max = 0;
-    for (const key of this.#state.keys.values()) if (key.lineageId === lineageId && key.version > max) max = key.version;
+    for (const key of this.#state.keys.values())
+      if (key.lineageId === lineageId && key.version > max) max = key.version;
     return max;
   }
 
@@ -242,6 +270,44 @@ export class MemoryKeyStore implements KeyStore {
   async listAudit(p: Page): Promise<AuditEntry[]> {
     const after = p.after === undefined ? 0 : Number(p.after);
     return this.#state.audit.filter((e) => e.seq > after).slice(0, p.limit);
+  }
+
+  async auditHead(): Promise<AuditHead | null> {
+    const last = this.#state.audit.at(-1);
+    return last ? { seq: last.seq, hash: last.hash } : null;
+  }
+
+  async claimOutbox(now: number, limit: number, leaseMs: number): Promise<OutboxEvent[]> {
+    const due = this.#state.outbox
+      .filter((row) => row.deliveredAt === null && row.nextAttemptAt <= now)
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .slice(0, limit);
+    const claimed = new Set(due.map((row) => row.id));
+    this.#updateOutbox((row) => (claimed.has(row.id) ? { ...row, nextAttemptAt: now + leaseMs } : row));
+    return due.map((row) => ({
+      id: row.id,
+      type: row.type,
+      at: row.at,
+      data: row.data,
+      attempts: row.attempts,
+    }));
+  }
+
+  async markOutboxDelivered(ids: readonly string[], now: number): Promise<void> {
+    const delivered = new Set(ids);
+    this.#updateOutbox((row) =>
+      delivered.has(row.id) && row.deliveredAt === null ? { ...row, deliveredAt: now } : row,
+    );
+  }
+
+  async markOutboxFailed(id: string, nextAttemptAt: number, error: string): Promise<void> {
+    this.#updateOutbox((row) =>
+      row.id === id ? { ...row, attempts: row.attempts + 1, nextAttemptAt, lastError: error } : row,
+    );
+  }
+
+  #updateOutbox(change: (row: OutboxRow) => OutboxRow): void {
+    this.#state = { ...this.#state, outbox: this.#state.outbox.map(change) };
   }
 
   async findAdminTokenByHash(hash: string): Promise<AdminToken | null> {
