@@ -1,0 +1,33 @@
+import type { Command } from "commander";
+import { KeygateError } from "@keygate/core";
+import { loadConfig, type Role } from "../../config/load-config.ts";
+import { startKeygate } from "../../start-keygate.ts";
+
+export function registerStart(program: Command): void {
+  program
+    .command("start")
+    .description("run a keygate node (admin API + dashboard, gateway, or both)")
+    .option("--role <role>", "all | gateway | admin", "all")
+    .action(async (options: { role: string }) => {
+      if (!["all", "gateway", "admin"].includes(options.role)) {
+        throw new KeygateError("VALIDATION_FAILED", `--role must be all, gateway or admin, got "${options.role}"`);
+      }
+      const node = await startKeygate({ config: loadConfig(process.env, options.role as Role) });
+      if (node.generatedAdminToken !== undefined) {
+        // Printed once, to the terminal only (never through the logger).
+        process.stdout.write(
+          `\nBootstrap admin token (shown once, store it now):\n  ${node.generatedAdminToken}\n` +
+            "Set KEYGATE_ADMIN_TOKEN to it for the CLI.\n\n",
+        );
+      }
+      const stop = (signal: string) => {
+        node.logger.info({ signal }, "shutting down");
+        node.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.once("SIGINT", () => stop("SIGINT"));
+      process.once("SIGTERM", () => stop("SIGTERM"));
+    });
+}

@@ -1,0 +1,37 @@
+import { Command } from "commander";
+import { KeygateError } from "@keygate/core";
+import { AdminApiError } from "./admin-client.ts";
+import { registerAudit } from "./commands/audit.ts";
+import { registerConsumers } from "./commands/consumers.ts";
+import { registerIncident } from "./commands/incident.ts";
+import { registerKeys } from "./commands/keys.ts";
+import { registerMigrate } from "./commands/migrate.ts";
+import { registerRotations } from "./commands/rotations.ts";
+import { registerStart } from "./commands/start.ts";
+
+const program = new Command()
+  .name("keygate")
+  .description("API keys with zero-downtime rotation. Admin commands use KEYGATE_URL and KEYGATE_ADMIN_TOKEN.")
+  .showHelpAfterError();
+
+registerStart(program);
+registerMigrate(program);
+registerConsumers(program);
+registerKeys(program);
+registerRotations(program);
+registerIncident(program);
+registerAudit(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof AdminApiError) {
+    process.stderr.write(`error: ${error.code}${error.status ? ` (${error.status})` : ""}: ${error.message}\n`);
+    for (const e of error.errors) process.stderr.write(`  ${e.path}: ${e.message}\n`);
+  } else if (error instanceof KeygateError) {
+    process.stderr.write(`error: ${error.detail}\n`);
+  } else {
+    process.stderr.write(`error: ${(error as Error).message}\n`);
+  }
+  process.exitCode = 1;
+}

@@ -1,0 +1,82 @@
+import { z } from "zod";
+
+const port = z.coerce.number().int().min(0).max(65_535);
+const positiveInt = z.number().int().positive();
+
+/** A route rule: which scopes a method + path needs, and what it costs against quotas. */
+export const routeRuleSchema = z
+  .object({
+    method: z
+      .string()
+      .regex(/^(\*|[A-Z]+)$/, "an upper-case HTTP method or *")
+      .default("*"),
+    path: z.string().startsWith("/", "must start with /"),
+    scopes: z.array(z.string().min(1)).default([]),
+    cost: z.number().int().min(0).max(1_000_000).default(1),
+  })
+  .strict();
+
+export const planSchema = z
+  .object({
+    rateLimit: z.object({ limit: positiveInt, windowSeconds: positiveInt }).strict().nullable().optional(),
+    quota: z
+      .object({ limit: positiveInt, period: z.enum(["day", "month"]) })
+      .strict()
+      .nullable()
+      .optional(),
+  })
+  .strict();
+
+/** The optional `KEYGATE_CONFIG` file (JSON or YAML). */
+export const fileConfigSchema = z
+  .object({
+    routes: z.array(routeRuleSchema).default([]),
+    plans: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/), planSchema).default({}),
+    cache: z
+      .object({
+        ttlSeconds: z.number().positive().max(3600).default(30),
+        negativeTtlSeconds: z.number().positive().max(60).default(2),
+        capacity: positiveInt.default(1_000_000),
+      })
+      .strict()
+      .prefault({}),
+    gateway: z
+      .object({
+        bodyLimitBytes: positiveInt.default(10 * 1024 * 1024),
+        upstreamTimeoutMs: positiveInt.default(30_000),
+        deprecationLink: z.url().default("https://keygate.dev/docs/rotation"),
+      })
+      .strict()
+      .prefault({}),
+    admin: z
+      .object({ bodyLimitBytes: positiveInt.default(64 * 1024) })
+      .strict()
+      .prefault({}),
+    jobs: z
+      .object({ intervalMs: positiveInt.min(100).default(1000) })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+/** Environment variables keygate reads. Anything else in the environment is ignored. */
+export const envSchema = z.object({
+  KEYGATE_ADMIN_PORT: port.default(7070),
+  KEYGATE_GATEWAY_PORT: port.default(8080),
+  KEYGATE_HOST: z.string().min(1).default("127.0.0.1"),
+  KEYGATE_UPSTREAM: z.url({ protocol: /^https?$/ }).optional(),
+  KEYGATE_DATABASE_URL: z
+    .string()
+    .regex(/^(sqlite:|postgres:\/\/|postgresql:\/\/|memory:)/, "sqlite:<path>, postgres://… or memory:")
+    .default("sqlite:./data/keygate.db"),
+  KEYGATE_REDIS_URL: z.string().regex(/^rediss?:\/\//, "redis://…").optional(),
+  KEYGATE_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  KEYGATE_CONFIG: z.string().min(1).optional(),
+  KEYGATE_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  KEYGATE_NODE_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
+});
+
+export type FileConfig = z.infer<typeof fileConfigSchema>;
+export type EnvConfig = z.infer<typeof envSchema>;
+export type RouteRuleConfig = z.infer<typeof routeRuleSchema>;
+export type PlanConfig = z.infer<typeof planSchema>;

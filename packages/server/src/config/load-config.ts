@@ -1,0 +1,90 @@
+import { readFileSync } from "node:fs";
+import { KeygateError } from "@keygate/core";
+import { parse as parseYaml } from "yaml";
+import type { z } from "zod";
+import { type EnvConfig, envSchema, type FileConfig, fileConfigSchema } from "./config-schema.ts";
+
+export type Role = "all" | "gateway" | "admin";
+
+/** The whole configuration, parsed once at start and frozen. */
+export interface KeygateConfig extends FileConfig {
+  readonly role: Role;
+  readonly adminPort: number;
+  readonly gatewayPort: number;
+  readonly host: string;
+  readonly upstream: string | undefined;
+  readonly databaseUrl: string;
+  readonly redisUrl: string | undefined;
+  /** Bootstrap root admin token. Never logged. */
+  readonly adminToken: string | undefined;
+  readonly configFile: string | undefined;
+  readonly logLevel: EnvConfig["KEYGATE_LOG_LEVEL"];
+  readonly nodeId: string | undefined;
+}
+
+function issuesToMessages(prefix: string, error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.map(String).join(".");
+    return `${prefix}${path ? `${path}: ` : ""}${issue.message}`;
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object") {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function readConfigFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new KeygateError("VALIDATION_FAILED", `cannot read KEYGATE_CONFIG file ${path}: ${(error as Error).message}`);
+  }
+  try {
+    return /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
+  } catch (error) {
+    throw new KeygateError("VALIDATION_FAILED", `KEYGATE_CONFIG file ${path} is not valid: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Parses the environment and the optional config file together and reports
+ * every problem at once. Unknown keys in the file are errors.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, role: Role = "all"): KeygateConfig {
+  const problems: string[] = [];
+  const envResult = envSchema.safeParse(env);
+  if (!envResult.success) problems.push(...issuesToMessages("env ", envResult.error));
+  const filePath = typeof env.KEYGATE_CONFIG === "string" && env.KEYGATE_CONFIG !== "" ? env.KEYGATE_CONFIG : undefined;
+  const fileResult = fileConfigSchema.safeParse(filePath === undefined ? {} : (readConfigFile(filePath) ?? {}));
+  if (!fileResult.success) problems.push(...issuesToMessages(`${filePath ?? "config"}: `, fileResult.error));
+  if (envResult.success && role !== "admin" && envResult.data.KEYGATE_UPSTREAM === undefined) {
+    problems.push("env KEYGATE_UPSTREAM: required when the gateway runs (role all or gateway)");
+  }
+  if (!envResult.success || !fileResult.success || problems.length > 0) {
+    throw new KeygateError(
+      "VALIDATION_FAILED",
+      `invalid configuration:\n  ${problems.join("\n  ")}`,
+      problems.map((message) => ({ path: "/config", message })),
+    );
+  }
+  const e = envResult.data;
+  return deepFreeze({
+    ...fileResult.data,
+    role,
+    adminPort: e.KEYGATE_ADMIN_PORT,
+    gatewayPort: e.KEYGATE_GATEWAY_PORT,
+    host: e.KEYGATE_HOST,
+    upstream: e.KEYGATE_UPSTREAM,
+    databaseUrl: e.KEYGATE_DATABASE_URL,
+    redisUrl: e.KEYGATE_REDIS_URL,
+    adminToken: e.KEYGATE_ADMIN_TOKEN,
+    configFile: filePath,
+    logLevel: e.KEYGATE_LOG_LEVEL,
+    nodeId: e.KEYGATE_NODE_ID,
+  });
+}

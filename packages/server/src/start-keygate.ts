@@ -1,0 +1,138 @@
+import type { AddressInfo } from "node:net";
+import type { Clock } from "@keygate/core";
+import type { Logger } from "pino";
+import { buildAdminApp } from "./admin/admin-app.ts";
+import { ensureBootstrapToken } from "./admin/admin-tokens.ts";
+import { LocalChangeBus } from "./cluster/local/local-change-bus.ts";
+import type { KeygateConfig } from "./config/load-config.ts";
+import { createGatewayServer } from "./gateway/gateway-server.ts";
+import { compileRouteTable } from "./gateway/route-table.ts";
+import { startRetirementJob } from "./jobs/retire-rotations-job.ts";
+import { createLogger } from "./logging/create-logger.ts";
+import { cryptoRandom, nodeHasher, systemClock } from "./platform/node-platform.ts";
+import { seedPlans } from "./seed-plans.ts";
+import type { ServiceDeps } from "./services/service-deps.ts";
+import { createKeyStore } from "./store/create-key-store.ts";
+import { UsageRecorder } from "./usage/usage-recorder.ts";
+import { Verifier } from "./verify/verifier.ts";
+
+export interface StartOptions {
+  readonly config: KeygateConfig;
+  /** Defaults to a pino logger at the config's level on stdout. */
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+}
+
+/** A running keygate node. */
+export interface RunningNode {
+  readonly adminUrl: string | undefined;
+  readonly gatewayUrl: string | undefined;
+  /** Set only when this start generated the bootstrap admin token (print it once). */
+  readonly generatedAdminToken: string | undefined;
+  readonly deps: ServiceDeps;
+  readonly logger: Logger;
+  /** Graceful: stops accepting, drains, flushes usage, closes the store. */
+  close(): Promise<void>;
+}
+
+function urlOf(host: string, address: AddressInfo | string | null): string {
+  if (address === null || typeof address === "string") throw new Error("server is not listening on TCP");
+  const shown = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+  return `http://${shown.includes(":") ? `[${shown}]` : shown}:${address.port}`;
+}
+
+/** The composition root: builds every adapter from the config and starts the node's role. */
+export async function startKeygate(options: StartOptions): Promise<RunningNode> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger({ level: config.logLevel, nodeId: config.nodeId });
+  const clock = options.clock ?? systemClock;
+  const store = createKeyStore(config.databaseUrl, { hasher: nodeHasher });
+  await store.migrate();
+  const bus = new LocalChangeBus();
+  const deps: ServiceDeps = { store, clock, random: cryptoRandom, hasher: nodeHasher, bus };
+  await seedPlans(deps, config.plans, logger);
+
+  const verifier = new Verifier({
+    store,
+    clock,
+    hasher: nodeHasher,
+    ttlMs: config.cache.ttlSeconds * 1000,
+    negativeTtlMs: config.cache.negativeTtlSeconds * 1000,
+    capacity: config.cache.capacity,
+  });
+  const unsubscribe = bus.subscribe((change) => verifier.applyChange(change));
+  const usage = new UsageRecorder({ store, logger });
+  const ready = async () => {
+    try {
+      await store.ping();
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const metrics = async () => "";
+
+  const closers: Array<() => Promise<void>> = [];
+  let adminUrl: string | undefined;
+  let gatewayUrl: string | undefined;
+  let generatedAdminToken: string | undefined;
+
+  if (config.role !== "gateway") {
+    const bootstrap = await ensureBootstrapToken({ deps, envToken: config.adminToken });
+    generatedAdminToken = bootstrap.token;
+    const app = await buildAdminApp({
+      deps,
+      propagation: bus,
+      verify: (secret, scopes) => verifier.verify(secret, scopes),
+      logger,
+      bodyLimitBytes: config.admin.bodyLimitBytes,
+      ready,
+      metrics,
+    });
+    await app.listen({ port: config.adminPort, host: config.host });
+    adminUrl = urlOf(config.host, app.server.address());
+    closers.push(() => app.close());
+  }
+  if (config.role !== "admin" && config.upstream !== undefined) {
+    const gateway = createGatewayServer({
+      verifier,
+      upstream: config.upstream,
+      routes: compileRouteTable(config.routes),
+      clock,
+      logger,
+      usage,
+      bodyLimitBytes: config.gateway.bodyLimitBytes,
+      upstreamTimeoutMs: config.gateway.upstreamTimeoutMs,
+      deprecationLink: config.gateway.deprecationLink,
+      ready,
+      metrics,
+    });
+    const { port } = await gateway.listen(config.gatewayPort, config.host);
+    gatewayUrl = urlOf(config.host, { port, address: config.host, family: "IPv4" });
+    closers.push(() => gateway.close());
+  }
+  const job = startRetirementJob(deps, logger, config.jobs.intervalMs);
+  logger.info({ role: config.role, adminUrl, gatewayUrl, store: config.databaseUrl.split(":")[0] }, "keygate node started");
+
+  let closing: Promise<void> | undefined;
+  return {
+    adminUrl,
+    gatewayUrl,
+    generatedAdminToken,
+    deps,
+    logger,
+    close() {
+      closing ??= (async () => {
+        await Promise.allSettled(closers.map((close) => close()));
+        await job.stop();
+        await usage.close();
+        unsubscribe();
+        await bus.close();
+        await store.close();
+        logger.info("keygate node stopped");
+        logger.flush();
+      })();
+      return closing;
+    },
+  };
+}
