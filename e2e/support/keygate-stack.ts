@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort } from "./free-port.ts";
+import { type RunningProcess, spawnProcess, waitForHttp } from "./spawn-process.ts";
+
+export interface StackOptions {
+  readonly databaseUrl?: string;
+  readonly configFile?: string;
+  readonly env?: Record<string, string>;
+}
+
+/** The market-data upstream and one `keygate start` node, as real processes on loopback. */
+export interface KeygateStack {
+  readonly adminUrl: string;
+  readonly gatewayUrl: string;
+  readonly upstreamUrl: string;
+  readonly adminToken: string;
+  readonly node: RunningProcess;
+  readonly upstream: RunningProcess;
+  readonly dataDir: string;
+  admin<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+  stop(): Promise<void>;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<KeygateStack> {
+  const dataDir = mkdtempSync(join(tmpdir(), "keygate-e2e-"));
+  const [upstreamPort, adminPort, gatewayPort] = [await freePort(), await freePort(), await freePort()];
+  const upstream = spawnProcess(["examples/market-data/src/main.ts"], { PORT: String(upstreamPort) });
+  const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
+  const adminToken = `kga_e2e_${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
+  const node = spawnProcess(["packages/server/bin/keygate.js", "start"], {
+    KEYGATE_ADMIN_PORT: String(adminPort),
+    KEYGATE_GATEWAY_PORT: String(gatewayPort),
+    KEYGATE_HOST: "127.0.0.1",
+    KEYGATE_UPSTREAM: upstreamUrl,
+    KEYGATE_DATABASE_URL: options.databaseUrl ?? `sqlite:${join(dataDir, "keygate.db")}`,
+    KEYGATE_ADMIN_TOKEN: adminToken,
+    KEYGATE_LOG_LEVEL: "info",
+    ...(options.configFile ? { KEYGATE_CONFIG: options.configFile } : {}),
+    ...options.env,
+  });
+  const adminUrl = `http://127.0.0.1:${adminPort}`;
+  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+  try {
+    await waitForHttp(`${upstreamUrl}/v2/trader-grades?symbol=ETH`, upstream);
+    await waitForHttp(`${adminUrl}/readyz`, node);
+    await waitForHttp(`${gatewayUrl}/readyz`, node);
+  } catch (error) {
+    await Promise.all([node.kill(), upstream.kill()]);
+    throw error;
+  }
+  return {
+    adminUrl,
+    gatewayUrl,
+    upstreamUrl,
+    adminToken,
+    node,
+    upstream,
+    dataDir,
+    async admin<T>(method: string, path: string, body?: unknown) {
+      const res = await fetch(`${adminUrl}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${adminToken}`,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        body: body === undefined ? null : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+    },
+    async stop() {
+      await Promise.all([node.stop(), upstream.stop()]);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
