@@ -61,9 +61,9 @@ describe("zero-downtime rotation under load (real processes, SQLite)", () => {
       { name: "Production" },
     );
     expect(created.status).toBe(201);
-    secrets.push(created.secret);
+    secrets.push(created.body.secret);
     const first: KeyState = {
-      secret: created.secret,
+      secret: created.body.secret,
       id: created.body.key.id,
       validFrom: Date.now(),
       invalidFrom: Number.POSITIVE_INFINITY,
