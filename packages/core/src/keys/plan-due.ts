@@ -14,10 +14,17 @@ export type DueDecision =
 export function planDue(key: KeyRecord, dueAt: number, sunsetAt: number, now: number): DueDecision {
   const validity = decideKeyValidity(key, now);
   if (validity.type === "invalid" || key.status !== "active") {
-    const status = validity.type === "invalid" ? (validity.code === "KEY_REVOKED" ? "revoked" : "expired") : key.status;
-    return { type: "reject", code: "CONFLICT", detail: `key ${key.id} is ${status}; only an active key can become due` };
+    const status =
+      validity.type === "invalid" ? (validity.code === "KEY_REVOKED" ? "revoked" : "expired") : key.status;
+    return {
+      type: "reject",
+      code: "CONFLICT",
+      detail: `key ${key.id} is ${status}; only an active key can become due`,
+    };
   }
-  if (sunsetAt <= now) return { type: "reject", code: "VALIDATION_FAILED", detail: "sunsetAt must lie in the future" };
-  if (sunsetAt < dueAt) return { type: "reject", code: "VALIDATION_FAILED", detail: "sunsetAt must not precede the due date" };
+  if (sunsetAt <= now)
+    return { type: "reject", code: "VALIDATION_FAILED", detail: "sunsetAt must lie in the future" };
+  if (sunsetAt < dueAt)
+    return { type: "reject", code: "VALIDATION_FAILED", detail: "sunsetAt must not precede the due date" };
   return { type: "due", key: { ...key, deprecatedAt: dueAt, sunsetAt } };
 }

@@ -1,5 +1,5 @@
-import type { Consumer, KeyRecord, RetirePolicy, Rotation } from "../model.ts";
 import { decideKeyValidity } from "../keys/verify-key.ts";
+import type { Consumer, KeyRecord, RetirePolicy, Rotation } from "../model.ts";
 
 export const DEFAULT_OVERLAP_SECONDS = 86_400;
 export const DEFAULT_IDLE_SECONDS = 900;
@@ -49,15 +49,29 @@ export function planRotation(input: RotationInput): RotationDecision {
   const { old, consumer, options, now } = input;
   const validity = decideKeyValidity(old, now);
   if (validity.type === "invalid") {
-    return { type: "reject", detail: `key ${old.id} is ${validity.code === "KEY_REVOKED" ? "revoked" : "expired"}` };
+    return {
+      type: "reject",
+      detail: `key ${old.id} is ${validity.code === "KEY_REVOKED" ? "revoked" : "expired"}`,
+    };
   }
   if (old.status !== "active") {
-    return { type: "reject", detail: `key ${old.id} is ${old.status}; only the newest key of a lineage can be rotated` };
+    return {
+      type: "reject",
+      detail: `key ${old.id} is ${old.status}; only the newest key of a lineage can be rotated`,
+    };
   }
   const overlapSeconds =
     options.overlapSeconds ?? consumer.rotationPolicy?.overlapSeconds ?? DEFAULT_OVERLAP_SECONDS;
   const retire = options.retire ?? "deadline";
   const idleSeconds = options.idleSeconds ?? DEFAULT_IDLE_SECONDS;
+  // NaN would make the sunset never arrive and a negative overlap would record an
+  // "overlapping" rotation whose old key is already dead: refuse both here too.
+  if (!(overlapSeconds >= 0 && overlapSeconds <= MAX_OVERLAP_SECONDS)) {
+    return { type: "reject", detail: `overlapSeconds must lie between 0 and ${MAX_OVERLAP_SECONDS}` };
+  }
+  if (!(idleSeconds >= 0 && Number.isFinite(idleSeconds))) {
+    return { type: "reject", detail: "idleSeconds must be a non-negative number" };
+  }
   const overlapEnd = now + overlapSeconds * 1000;
   const sunsetAt = old.sunsetAt !== null && old.sunsetAt < overlapEnd ? old.sunsetAt : overlapEnd;
   const emergency = overlapSeconds === 0;
