@@ -1,0 +1,194 @@
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, FastifyServerOptions } from "fastify";
+import { fastify } from "fastify";
+import type { PropagationTracker } from "../cluster/propagation.ts";
+import { problemFor } from "../http/problem.ts";
+import { REDACTED_PATHS } from "../logging/create-logger.ts";
+import type { ServiceDeps } from "../services/service-deps.ts";
+import { AdminAuthenticator } from "./admin-auth.ts";
+import { adminRoutes } from "./admin-routes.ts";
+import type { KeyVerifyFunction } from "./key-verifier.ts";
+import { buildOpenApiDocument } from "./openapi.ts";
+import { requestInstance, sendProblem, toProblem } from "./problem-reply.ts";
+import { authenticateRequest, type Principal } from "./request-auth.ts";
+import type { Access, AdminContext } from "./route-kit.ts";
+
+const API_VERSION = "0.1.0";
+const DEFAULT_BODY_LIMIT = 64 * 1024;
+const MAX_PROPAGATION_WAIT_MS = 5_000;
+const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
+
+export interface AdminAppOptions {
+  readonly deps: ServiceDeps;
+  /** Reports, and waits for, the acknowledgements of a change (`propagation` in mutating answers). */
+  readonly propagation: PropagationTracker;
+  /** The node's key verifier, for `POST /v1/verify` and `POST /v1/self/rotate`. */
+  readonly verify: KeyVerifyFunction;
+  /** A pino instance (used as is), or fastify logger options (secrets redacted). Default: no logging. */
+  readonly logger?: FastifyBaseLogger | FastifyServerOptions["logger"];
+  /** Largest accepted request body; 413 PAYLOAD_TOO_LARGE past it. Default 64 KiB. */
+  readonly bodyLimitBytes?: number | undefined;
+  /** True when the store answers (`GET /readyz`). */
+  ready(): Promise<boolean>;
+  /** Prometheus text for `GET /metrics`. */
+  metrics(): Promise<string>;
+  /** The built dashboard, served at `/` once the dashboard exists; accepted and ignored until then. */
+  readonly staticDir?: string | undefined;
+  /** Shown by `/healthz` and `/readyz`. Default: the host name. */
+  readonly nodeId?: string | undefined;
+  /** How long an admin-token lookup is reused (a revoked token lives this long on a node). Default 5 s. */
+  readonly tokenCacheTtlMs?: number | undefined;
+  /** Upper bound of `?wait=true`. Default and maximum 5 s. */
+  readonly propagationWaitMs?: number | undefined;
+}
+
+/** A route as fastify registered it: the security suite walks this list, not the definitions. */
+export interface RegisteredRoute {
+  readonly method: string;
+  readonly url: string;
+  readonly access: Access | undefined;
+}
+
+const registeredRoutes = new WeakMap<FastifyInstance, RegisteredRoute[]>();
+
+/** Every route fastify registered on an app built by `buildAdminApp`. */
+export function listAdminRoutes(app: FastifyInstance): readonly RegisteredRoute[] {
+  return registeredRoutes.get(app) ?? [];
+}
+
+function isLoggerInstance(logger: AdminAppOptions["logger"]): logger is FastifyBaseLogger {
+  return (
+    typeof logger === "object" &&
+    logger !== null &&
+    typeof (logger as { child?: unknown }).child === "function"
+  );
+}
+
+function loggerOptions(
+  logger: AdminAppOptions["logger"],
+): Pick<FastifyServerOptions, "logger" | "loggerInstance"> {
+  if (isLoggerInstance(logger)) return { loggerInstance: logger };
+  if (typeof logger === "object" && logger !== null) {
+    return {
+      logger: { ...logger, redact: logger.redact ?? { paths: REDACTED_PATHS, censor: "[redacted]" } },
+    };
+  }
+  return { logger: logger ?? false };
+}
+
+function accessOf(config: unknown): Access | undefined {
+  if (typeof config !== "object" || config === null) return undefined;
+  const access: unknown = (config as { access?: unknown }).access;
+  return access === "public" || access === "read" || access === "write" || access === "consumer"
+    ? access
+    : undefined;
+}
+
+/**
+ * Builds the admin API (routes, auth, problem+json errors, OpenAPI) without
+ * listening: the composition root calls `app.listen`.
+ */
+export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyInstance> {
+  const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
+  const app = fastify({
+    ...loggerOptions(options.logger),
+    bodyLimit,
+    exposeHeadRoutes: false,
+    return503OnClosing: true,
+    requestIdHeader: false,
+    genReqId: () => randomUUID(),
+    onProtoPoisoning: "error",
+    onConstructorPoisoning: "error",
+    routerOptions: { maxParamLength: 200 },
+    frameworkErrors: (error, request, reply) => {
+      sendProblem(reply, toProblem(error, requestInstance(request.url), bodyLimit));
+    },
+  });
+
+  // JSON only. An empty body counts as none, so `POST …/rollback` with a JSON content type and no body is fine.
+  app.removeAllContentTypeParsers();
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    if (body === "") done(null, undefined);
+    else parseJson(request, body as string, done);
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const problem = toProblem(error, requestInstance(request.url), bodyLimit);
+    if (problem.code === "INTERNAL") request.log.error({ err: error }, "unhandled error on the admin port");
+    return sendProblem(reply, problem);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, problemFor("NOT_FOUND", "No such route.", requestInstance(request.url))),
+  );
+  app.addHook("onSend", async (request, reply, payload) => {
+    reply.header("x-request-id", request.id);
+    reply.header("x-content-type-options", "nosniff");
+    if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
+    return payload;
+  });
+
+  const routes: RegisteredRoute[] = [];
+  registeredRoutes.set(app, routes);
+  app.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat())
+      routes.push({ method, url: route.url, access: accessOf(route.config) });
+  });
+
+  const document = buildOpenApiDocument(adminRoutes, API_VERSION);
+  const ctx: AdminContext = {
+    deps: options.deps,
+    propagation: options.propagation,
+    verify: options.verify,
+    ready: options.ready,
+    metrics: options.metrics,
+    nodeId: options.nodeId ?? hostname(),
+    propagationWaitMs: Math.min(
+      options.propagationWaitMs ?? MAX_PROPAGATION_WAIT_MS,
+      MAX_PROPAGATION_WAIT_MS,
+    ),
+    openapi: () => document,
+  };
+  const authDeps = {
+    authenticator: new AdminAuthenticator({
+      store: options.deps.store,
+      hasher: options.deps.hasher,
+      clock: options.deps.clock,
+      ttlMs: options.tokenCacheTtlMs,
+    }),
+    verify: options.verify,
+  };
+  // Authentication runs on request, before the body is read: an unauthenticated caller never gets it parsed.
+  const principals = new WeakMap<FastifyRequest, Principal>();
+
+  for (const route of adminRoutes) {
+    app.route({
+      method: route.method,
+      url: route.url,
+      config: { access: route.access },
+      onRequest: async (request) => {
+        principals.set(request, await authenticateRequest(route.access, request.headers, authDeps));
+      },
+      handler: async (request, reply) => {
+        const principal = principals.get(request);
+        if (principal === undefined) throw new Error(`no principal for ${route.method} ${route.url}`);
+        const result = await route.handle({
+          params: request.params,
+          query: request.query,
+          body: request.body,
+          actor: principal.actor,
+          consumer: principal.consumer,
+          headers: request.headers,
+          ctx,
+        });
+        reply.code(result.status).type(result.contentType ?? JSON_CONTENT_TYPE);
+        return reply.send(typeof result.body === "string" ? result.body : JSON.stringify(result.body));
+      },
+    });
+  }
+  if (options.staticDir !== undefined)
+    app.log.info("dashboard directory given; the dashboard is not served yet");
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,57 @@
+import type { AdminRoute } from "./route-kit.ts";
+import { listAuditRoute } from "./routes/audit.list.ts";
+import { verifyAuditRoute } from "./routes/audit.verify.ts";
+import { getChangeRoute } from "./routes/changes.get.ts";
+import { createConsumerRoute } from "./routes/consumers.create.ts";
+import { getConsumerRoute } from "./routes/consumers.get.ts";
+import { listConsumersRoute } from "./routes/consumers.list.ts";
+import { updateConsumerRoute } from "./routes/consumers.update.ts";
+import { openapiJsonRoute } from "./routes/docs.openapi-json.ts";
+import { docsRoute } from "./routes/docs.ts";
+import { healthRoute } from "./routes/health.ts";
+import { createKeyRoute } from "./routes/keys.create.ts";
+import { getKeyRoute } from "./routes/keys.get.ts";
+import { listKeysRoute } from "./routes/keys.list.ts";
+import { requestRotationRoute } from "./routes/keys.request-rotation.ts";
+import { revokeKeyRoute } from "./routes/keys.revoke.ts";
+import { rotateKeyRoute } from "./routes/keys.rotate.ts";
+import { metricsRoute } from "./routes/metrics.ts";
+import { listPlansRoute } from "./routes/plans.list.ts";
+import { putPlanRoute } from "./routes/plans.put.ts";
+import { readyRoute } from "./routes/ready.ts";
+import { completeRotationRoute } from "./routes/rotations.complete.ts";
+import { getRotationRoute } from "./routes/rotations.get.ts";
+import { listRotationsRoute } from "./routes/rotations.list.ts";
+import { rollbackRotationRoute } from "./routes/rotations.rollback.ts";
+import { selfRotateRoute } from "./routes/self.rotate.ts";
+import { verifyRoute } from "./routes/verify.ts";
+
+/** Every endpoint of the admin port, in the order the OpenAPI document lists them. */
+export const adminRoutes: readonly AdminRoute[] = [
+  putPlanRoute,
+  listPlansRoute,
+  createConsumerRoute,
+  listConsumersRoute,
+  getConsumerRoute,
+  updateConsumerRoute,
+  createKeyRoute,
+  listKeysRoute,
+  getKeyRoute,
+  rotateKeyRoute,
+  revokeKeyRoute,
+  requestRotationRoute,
+  listRotationsRoute,
+  getRotationRoute,
+  rollbackRotationRoute,
+  completeRotationRoute,
+  verifyRoute,
+  selfRotateRoute,
+  listAuditRoute,
+  verifyAuditRoute,
+  getChangeRoute,
+  healthRoute,
+  readyRoute,
+  metricsRoute,
+  docsRoute,
+  openapiJsonRoute,
+];

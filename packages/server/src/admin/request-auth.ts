@@ -1,0 +1,73 @@
+import type { IncomingHttpHeaders } from "node:http";
+import type { Actor, ErrorCode } from "@keygate/core";
+import { errorCatalogue, isErrorCode, KeygateError } from "@keygate/core";
+import type { AdminAuthenticator } from "./admin-auth.ts";
+import { consumerCredential } from "./credentials.ts";
+import type { KeyVerifyFunction, VerifyOutcome } from "./key-verifier.ts";
+import type { Access } from "./route-kit.ts";
+
+/** Who is calling, once a route's access rule has been checked. */
+export interface Principal {
+  readonly actor: Actor;
+  /** Set on `consumer` routes only. */
+  readonly consumer: VerifyOutcome | undefined;
+}
+
+const ANONYMOUS: Principal = { actor: { type: "system", id: "anonymous" }, consumer: undefined };
+
+/** Secret-free explanations of a refused consumer key; the code carries the meaning. */
+const KEY_FAILURE_DETAIL: Partial<Record<ErrorCode, string>> = {
+  KEY_MISSING: "send your key in x-api-key or Authorization: Bearer",
+  KEY_MALFORMED: "the key does not have the shape of a keygate key",
+  KEY_NOT_FOUND: "no such key",
+  KEY_EXPIRED: "the key has expired; use its successor",
+  KEY_REVOKED: "the key has been revoked",
+  CONSUMER_DISABLED: "the key's consumer is disabled",
+  SCOPE_DENIED: "the key lacks a required scope",
+  RATE_LIMITED: "rate limit exceeded; retry later",
+  QUOTA_EXCEEDED: "quota exceeded",
+  STORE_UNAVAILABLE: "cannot verify the key right now; retry later",
+};
+
+export interface RequestAuthDeps {
+  readonly authenticator: AdminAuthenticator;
+  readonly verify: KeyVerifyFunction;
+}
+
+/**
+ * Applies a route's access rule. Throws the catalogued refusal:
+ * `UNAUTHENTICATED` (401) for a missing, unknown or revoked admin token,
+ * `FORBIDDEN` (403) for a `read` token on a `write` route, and the verifier's
+ * own code (401/403/429/503) for a consumer key that does not verify.
+ */
+export async function authenticateRequest(
+  access: Access,
+  headers: IncomingHttpHeaders,
+  deps: RequestAuthDeps,
+): Promise<Principal> {
+  switch (access) {
+    case "public":
+      return ANONYMOUS;
+    case "read":
+    case "write": {
+      const token = await deps.authenticator.authenticate(headers.authorization);
+      if (access === "write" && token.role !== "root") {
+        throw new KeygateError("FORBIDDEN", "this admin token may only read; the route changes state");
+      }
+      return { actor: { type: "admin", id: token.id }, consumer: undefined };
+    }
+    case "consumer": {
+      const credential = consumerCredential(headers);
+      if (credential.type === "ambiguous") {
+        throw new KeygateError("KEY_MALFORMED", "x-api-key and Authorization carry different keys; send one");
+      }
+      const outcome = await deps.verify(credential.type === "secret" ? credential.secret : undefined, []);
+      if (!outcome.valid || outcome.keyId === undefined) {
+        const code: ErrorCode =
+          outcome.code !== "VALID" && isErrorCode(outcome.code) ? outcome.code : "UNAUTHENTICATED";
+        throw new KeygateError(code, KEY_FAILURE_DETAIL[code] ?? errorCatalogue[code].title);
+      }
+      return { actor: { type: "consumer", id: outcome.keyId }, consumer: outcome };
+    }
+  }
+}
