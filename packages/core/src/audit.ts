@@ -3,15 +3,29 @@ import type { Hasher } from "./ports.ts";
 
 export const GENESIS_HASH = "0".repeat(64);
 
-/** Deterministic JSON: object keys sorted at every depth, no whitespace. */
+/**
+ * Deterministic JSON: object keys sorted at every depth, no whitespace.
+ * Otherwise it follows `JSON.stringify` (`toJSON`, dropped `undefined` and
+ * function members), so an entry hashes the same before it is stored and
+ * after a JSON round trip through the store.
+ */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v)).join(",")}]`;
-  const record = value as Record<string, unknown>;
+  const plain = hasToJson(value) ? value.toJSON() : value;
+  if (plain === null || typeof plain !== "object") return JSON.stringify(plain) ?? "null";
+  if (Array.isArray(plain)) return `[${plain.map((v) => canonicalJson(v)).join(",")}]`;
+  const record = plain as Record<string, unknown>;
   const keys = Object.keys(record)
-    .filter((k) => record[k] !== undefined)
+    .filter((k) => JSON.stringify(record[k]) !== undefined)
     .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(record[k])}`).join(",")}}`;
+}
+
+function hasToJson(value: unknown): value is { toJSON(): unknown } {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { toJSON?: unknown }).toJSON === "function"
+  );
 }
 
 /**
@@ -64,9 +78,17 @@ export function verifyAuditChain(
   let expectedSeq = from.seq + 1;
   let prevHash = from.hash;
   let count = 0;
+  // A seq that is skipped is "missing" only if it does not turn up later in the walk.
+  let skipped: number | null = null;
   for (const entry of entries) {
+    if (skipped !== null) {
+      if (entry.seq === skipped) return { ok: false, seq: skipped, problem: "reordered" };
+      continue;
+    }
     if (entry.seq !== expectedSeq) {
-      return { ok: false, seq: expectedSeq, problem: entry.seq > expectedSeq ? "missing" : "reordered" };
+      if (entry.seq < expectedSeq) return { ok: false, seq: expectedSeq, problem: "reordered" };
+      skipped = expectedSeq;
+      continue;
     }
     if (entry.prevHash !== prevHash) return { ok: false, seq: entry.seq, problem: "broken_link" };
     if (auditEntryHash(hasher, entry.seq, entry.prevHash, entry) !== entry.hash) {
@@ -76,5 +98,6 @@ export function verifyAuditChain(
     expectedSeq++;
     count++;
   }
+  if (skipped !== null) return { ok: false, seq: skipped, problem: "missing" };
   return { ok: true, entries: count, headHash: prevHash };
 }
