@@ -1,0 +1,57 @@
+import type { KeyStore } from "@keygate/core";
+import { afterEach, beforeEach, describe } from "vitest";
+import { auditContract } from "./audit.contract.ts";
+import { commitContract } from "./commit.contract.ts";
+import { outboxContract } from "./outbox.contract.ts";
+import { readsContract } from "./reads.contract.ts";
+
+export interface KeyStoreContractOptions {
+  /** Names the suite: `KeyStore contract: <name>`. */
+  readonly name: string;
+  /** A migrated, EMPTY store. Called before every test. */
+  readonly create: () => Promise<KeyStore>;
+  /** Undoes `create` after every test. Default: `store.close()`. */
+  readonly cleanup?: (store: KeyStore) => Promise<void>;
+  /**
+   * A second store on the same data through its own connection or pool, as
+   * another process or node would open it; the test closes it. Omit when the
+   * backend has no shared data (memory): those tests are skipped.
+   */
+  readonly openPeer?: () => Promise<KeyStore>;
+}
+
+/** What each section of the contract sees. */
+export interface ContractContext {
+  /** The store of the running test. */
+  store(): KeyStore;
+  readonly openPeer: (() => Promise<KeyStore>) | undefined;
+}
+
+/**
+ * The specification of `KeyStore`, written once and run against every
+ * backend: a backend is supported only when this passes.
+ */
+export function runKeyStoreContract(options: KeyStoreContractOptions): void {
+  describe(`KeyStore contract: ${options.name}`, () => {
+    let current: KeyStore | undefined;
+    beforeEach(async () => {
+      current = await options.create();
+    });
+    afterEach(async () => {
+      const store = current;
+      current = undefined;
+      if (store) await (options.cleanup ? options.cleanup(store) : store.close());
+    });
+    const ctx: ContractContext = {
+      store() {
+        if (!current) throw new Error("no store: create() has not run");
+        return current;
+      },
+      openPeer: options.openPeer,
+    };
+    commitContract(ctx);
+    auditContract(ctx);
+    readsContract(ctx);
+    outboxContract(ctx);
+  });
+}

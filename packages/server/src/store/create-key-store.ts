@@ -1,0 +1,32 @@
+import type { Hasher, KeyStore } from "@keygate/core";
+import { MemoryKeyStore } from "./memory/memory-key-store.ts";
+import { PostgresKeyStore } from "./sql/postgres-key-store.ts";
+import { SqliteKeyStore } from "./sql/sqlite-key-store.ts";
+
+export interface KeyStoreDeps {
+  /** Hashes audit entries; `nodeHasher` at runtime. */
+  readonly hasher: Hasher;
+}
+
+/**
+ * The store named by `KEYGATE_DATABASE_URL`:
+ * - `sqlite:<path>` — a file, relative to the working directory (`sqlite:./data/keygate.db`),
+ *   or `sqlite::memory:`;
+ * - `postgres://…` / `postgresql://…`;
+ * - `memory:` — nothing durable (tests, demos).
+ * Throws for anything else. Opens nothing yet: call `migrate()` next.
+ */
+export function createKeyStore(url: string, deps: KeyStoreDeps): KeyStore {
+  if (url === "memory:") return new MemoryKeyStore({ hasher: deps.hasher });
+  if (url.startsWith("sqlite:")) {
+    const path = url.slice("sqlite:".length);
+    if (path === "") throw new Error('database URL "sqlite:" needs a path, e.g. sqlite:./data/keygate.db');
+    return new SqliteKeyStore({ path, hasher: deps.hasher });
+  }
+  if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
+    return new PostgresKeyStore({ connectionString: url, hasher: deps.hasher });
+  }
+  throw new Error(
+    `unsupported database URL scheme "${url.split(":")[0] ?? ""}:": use sqlite:<path>, postgres://…, or memory:`,
+  );
+}

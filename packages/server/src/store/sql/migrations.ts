@@ -1,0 +1,145 @@
+import { GENESIS_HASH } from "@keygate/core";
+import { type Kysely, type Migration, type MigrationProvider, sql } from "kysely";
+import type { SqlDialect } from "./sql-dialect.ts";
+
+/**
+ * The schema, as code: no migration files on disk, so a bundled or installed
+ * server migrates the same way as the repository. Names sort in the order they
+ * must run; a released migration is never edited, only followed by a new one.
+ */
+export function keygateMigrations(dialect: SqlDialect): MigrationProvider {
+  const migrations: Record<string, Migration> = {
+    "0001_initial": { up: (db) => initialSchema(db, dialect) },
+  };
+  return { getMigrations: async () => migrations };
+}
+
+async function initialSchema(db: Kysely<unknown>, d: SqlDialect): Promise<void> {
+  await db.schema
+    .createTable("plans")
+    .addColumn("name", "text", (c) => c.primaryKey())
+    .addColumn("rate_limit", "integer")
+    .addColumn("rate_window_seconds", "integer")
+    .addColumn("quota_limit", "bigint")
+    .addColumn("quota_period", "text")
+    .addColumn("updated_at", "bigint", (c) => c.notNull())
+    .execute();
+
+  // No foreign key on `plan`: a consumer may name a plan that config defines later.
+  await db.schema
+    .createTable("consumers")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("name", "text", (c) => c.notNull())
+    .addColumn("plan", "text")
+    .addColumn("metadata", d.jsonType, (c) => c.notNull())
+    .addColumn("disabled", d.boolType, (c) => c.notNull())
+    .addColumn("rotation_policy", d.jsonType)
+    .addColumn("created_at", "bigint", (c) => c.notNull())
+    .addColumn("updated_at", "bigint", (c) => c.notNull())
+    .execute();
+
+  await db.schema
+    .createTable("keys")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("consumer_id", "text", (c) => c.notNull().references("consumers.id"))
+    .addColumn("name", "text", (c) => c.notNull())
+    .addColumn("scopes", d.jsonType, (c) => c.notNull())
+    .addColumn("env", "text", (c) => c.notNull())
+    .addColumn("lineage_id", "text", (c) => c.notNull())
+    .addColumn("version", "integer", (c) => c.notNull())
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("hash", "text", (c) => c.notNull())
+    .addColumn("hint", "text", (c) => c.notNull())
+    .addColumn("created_at", "bigint", (c) => c.notNull())
+    .addColumn("expires_at", "bigint")
+    .addColumn("deprecated_at", "bigint")
+    .addColumn("sunset_at", "bigint")
+    .addColumn("revoked_at", "bigint")
+    .addColumn("revoked_reason", "text")
+    .addColumn("last_used_at", "bigint")
+    .addColumn("metadata", d.jsonType, (c) => c.notNull())
+    .addColumn("revision", "integer", (c) => c.notNull())
+    .addUniqueConstraint("keys_hash_unique", ["hash"])
+    // Also the lineage index: lookups by lineage_id use its leading column.
+    .addUniqueConstraint("keys_lineage_version_unique", ["lineage_id", "version"])
+    .execute();
+  await db.schema.createIndex("keys_consumer_id_idx").on("keys").column("consumer_id").execute();
+  await db.schema.createIndex("keys_status_idx").on("keys").column("status").execute();
+
+  await db.schema
+    .createTable("rotations")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("lineage_id", "text", (c) => c.notNull())
+    .addColumn("consumer_id", "text", (c) => c.notNull().references("consumers.id"))
+    .addColumn("old_key_id", "text", (c) => c.notNull().references("keys.id"))
+    .addColumn("new_key_id", "text", (c) => c.notNull().references("keys.id"))
+    .addColumn("started_at", "bigint", (c) => c.notNull())
+    .addColumn("sunset_at", "bigint", (c) => c.notNull())
+    .addColumn("retire", "text", (c) => c.notNull())
+    .addColumn("idle_seconds", "integer", (c) => c.notNull())
+    .addColumn("state", "text", (c) => c.notNull())
+    .addColumn("completed_at", "bigint")
+    .addColumn("completed_reason", "text")
+    .execute();
+  await db.schema.createIndex("rotations_state_idx").on("rotations").column("state").execute();
+  await db.schema.createIndex("rotations_consumer_id_idx").on("rotations").column("consumer_id").execute();
+  await db.schema.createIndex("rotations_old_key_id_idx").on("rotations").column("old_key_id").execute();
+  await db.schema.createIndex("rotations_new_key_id_idx").on("rotations").column("new_key_id").execute();
+
+  await db.schema
+    .createTable("admin_tokens")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("name", "text", (c) => c.notNull())
+    .addColumn("hash", "text", (c) => c.notNull())
+    .addColumn("role", "text", (c) => c.notNull())
+    .addColumn("created_at", "bigint", (c) => c.notNull())
+    .addColumn("revoked_at", "bigint")
+    .addUniqueConstraint("admin_tokens_hash_unique", ["hash"])
+    .execute();
+
+  await db.schema
+    .createTable("audit_log")
+    .addColumn("seq", "bigint", (c) => c.primaryKey())
+    .addColumn("at", "bigint", (c) => c.notNull())
+    .addColumn("actor", d.jsonType, (c) => c.notNull())
+    .addColumn("action", "text", (c) => c.notNull())
+    .addColumn("target_type", "text", (c) => c.notNull())
+    .addColumn("target_id", "text", (c) => c.notNull())
+    .addColumn("data", d.jsonType, (c) => c.notNull())
+    .addColumn("prev_hash", "text", (c) => c.notNull())
+    .addColumn("hash", "text", (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createIndex("audit_log_target_idx")
+    .on("audit_log")
+    .columns(["target_type", "target_id"])
+    .execute();
+
+  // One row, locked FOR UPDATE by every append in PostgreSQL: the chain's
+  // serialization point, and the record of the tail that exposes truncation.
+  await db.schema
+    .createTable("audit_head")
+    .addColumn("id", "integer", (c) => c.primaryKey().check(sql`id = 1`))
+    .addColumn("seq", "bigint", (c) => c.notNull())
+    .addColumn("hash", "text", (c) => c.notNull())
+    .execute();
+  await sql`insert into audit_head (id, seq, hash) values (1, 0, ${GENESIS_HASH})`.execute(db);
+
+  await db.schema
+    .createTable("outbox")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("type", "text", (c) => c.notNull())
+    .addColumn("at", "bigint", (c) => c.notNull())
+    .addColumn("data", d.jsonType, (c) => c.notNull())
+    .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+    .addColumn("next_attempt_at", "bigint", (c) => c.notNull())
+    .addColumn("delivered_at", "bigint")
+    .addColumn("last_error", "text")
+    .execute();
+  await db.schema
+    .createIndex("outbox_pending_idx")
+    .on("outbox")
+    .column("next_attempt_at")
+    .where(sql.ref("delivered_at"), "is", null)
+    .execute();
+}

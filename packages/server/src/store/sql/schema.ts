@@ -1,0 +1,121 @@
+import type { ColumnType } from "kysely";
+
+/**
+ * The tables as kysely sees them. Timestamps are epoch milliseconds in
+ * BIGINT columns (read back as JS numbers on both dialects). JSON is TEXT in
+ * SQLite and JSONB in PostgreSQL: always written as a JSON string, read as a
+ * string (SQLite) or an already parsed value (pg), which `SqlDialect.readJson`
+ * normalizes. Booleans are INTEGER 0/1 in SQLite and BOOLEAN in PostgreSQL.
+ */
+type Json = ColumnType<unknown, string, string>;
+type NullableJson = ColumnType<unknown, string | null, string | null>;
+type Bool = ColumnType<unknown, number | boolean, number | boolean>;
+/** A column the database fills in when the insert leaves it out. */
+type Defaulted<T> = ColumnType<T, T | undefined, T>;
+
+export interface PlansTable {
+  name: string;
+  rate_limit: number | null;
+  rate_window_seconds: number | null;
+  quota_limit: number | null;
+  quota_period: string | null;
+  updated_at: number;
+}
+
+export interface ConsumersTable {
+  id: string;
+  name: string;
+  plan: string | null;
+  metadata: Json;
+  disabled: Bool;
+  rotation_policy: NullableJson;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface KeysTable {
+  id: string;
+  consumer_id: string;
+  name: string;
+  scopes: Json;
+  env: string;
+  lineage_id: string;
+  version: number;
+  status: string;
+  hash: string;
+  hint: string;
+  created_at: number;
+  expires_at: number | null;
+  deprecated_at: number | null;
+  sunset_at: number | null;
+  revoked_at: number | null;
+  revoked_reason: string | null;
+  last_used_at: number | null;
+  metadata: Json;
+  revision: number;
+}
+
+export interface RotationsTable {
+  id: string;
+  lineage_id: string;
+  consumer_id: string;
+  old_key_id: string;
+  new_key_id: string;
+  started_at: number;
+  sunset_at: number;
+  retire: string;
+  idle_seconds: number;
+  state: string;
+  completed_at: number | null;
+  completed_reason: string | null;
+}
+
+export interface AdminTokensTable {
+  id: string;
+  name: string;
+  hash: string;
+  role: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface AuditLogTable {
+  seq: number;
+  at: number;
+  actor: Json;
+  action: string;
+  target_type: string;
+  target_id: string;
+  data: Json;
+  prev_hash: string;
+  hash: string;
+}
+
+/** Exactly one row (id = 1): the last appended entry, or seq 0 and the genesis hash. */
+export interface AuditHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+}
+
+export interface OutboxTable {
+  id: string;
+  type: string;
+  at: number;
+  data: Json;
+  attempts: Defaulted<number>;
+  next_attempt_at: number;
+  delivered_at: number | null;
+  last_error: string | null;
+}
+
+export interface KeygateDatabase {
+  plans: PlansTable;
+  consumers: ConsumersTable;
+  keys: KeysTable;
+  rotations: RotationsTable;
+  admin_tokens: AdminTokensTable;
+  audit_log: AuditLogTable;
+  audit_head: AuditHeadTable;
+  outbox: OutboxTable;
+}

@@ -1,0 +1,38 @@
+import pg from "pg";
+import { afterAll, describe } from "vitest";
+import { nodeHasher } from "../../src/platform/node-platform.ts";
+import { runKeyStoreContract } from "../../src/store/contract/key-store.contract.ts";
+import { PostgresKeyStore } from "../../src/store/sql/postgres-key-store.ts";
+import { createTestDatabase, requireServiceInCi } from "../support/postgres.ts";
+import { RESET_SQL_STORE } from "./sql-store-reset.ts";
+
+const database = await createTestDatabase("contract");
+
+if (database === null) {
+  describe.skip(requireServiceInCi("PostgreSQL"), () => undefined);
+} else {
+  const url = database.url;
+  afterAll(() => database.drop());
+
+  const open = async (): Promise<PostgresKeyStore> => {
+    const store = new PostgresKeyStore({ connectionString: url, hasher: nodeHasher });
+    await store.migrate();
+    return store;
+  };
+
+  runKeyStoreContract({
+    name: "PostgreSQL",
+    create: async () => {
+      const store = await open();
+      const raw = new pg.Client({ connectionString: url });
+      await raw.connect();
+      try {
+        for (const statement of RESET_SQL_STORE) await raw.query(statement);
+      } finally {
+        await raw.end();
+      }
+      return store;
+    },
+    openPeer: open,
+  });
+}
