@@ -60,7 +60,8 @@ export function toProblem(error: unknown, instance: string, bodyLimitBytes: numb
   if (code === "FST_ERR_CTP_INVALID_JSON_BODY") {
     return problemFor("VALIDATION_FAILED", "The request body is not valid JSON.", instance);
   }
-  if (code === "FST_ERR_BAD_URL") return problemFor("VALIDATION_FAILED", "The URL is not validly percent-encoded.", instance);
+  if (code === "FST_ERR_BAD_URL")
+    return problemFor("VALIDATION_FAILED", "The URL is not validly percent-encoded.", instance);
   if (status === 404) return problemFor("NOT_FOUND", "No such route.", instance);
   if (status >= 400 && status < 500) {
     return problemFor("VALIDATION_FAILED", `The request could not be read (${code}).`, instance);

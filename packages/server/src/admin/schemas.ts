@@ -31,11 +31,9 @@ export function idOf(prefix: "con" | "key" | "rot" | "chg", what: string) {
     .regex(new RegExp(`^${prefix}_[0-9A-Za-z]{1,64}$`), { message: `must be a ${what} id (${prefix}_…)` });
 }
 
-export const planName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, {
-    message: "must be 1–63 of a-z, 0-9, _ and -, starting with a letter or digit",
-  });
+export const planName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, {
+  message: "must be 1–63 of a-z, 0-9, _ and -, starting with a letter or digit",
+});
 
 /** Where a JSON value breaks a storage rule, or null. */
 function jsonProblem(value: unknown, depth: number): string | null {

@@ -91,7 +91,7 @@ export const propagationViewSchema = z.strictObject({
 
 /** A page of a list: `next` is the `after` cursor of the following page, null on the last one. */
 export function pageOf<T extends z.ZodType>(item: T) {
-  return z.strictObject({ items: z.array(item), next: z.string().nullable() });
+  return z.strictObject({ data: z.array(item), next: z.string().nullable() });
 }
 
 const errorCodes = Object.keys(errorCatalogue) as [

@@ -6,8 +6,8 @@ import { newId } from "@keygate/core";
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
 import { buildAdminApp } from "../../../src/admin/admin-app.ts";
 import { ensureBootstrapToken, generateAdminToken } from "../../../src/admin/admin-tokens.ts";
-import type { PropagationTracker } from "../../../src/cluster/propagation.ts";
 import { LocalChangeBus } from "../../../src/cluster/local/local-change-bus.ts";
+import type { PropagationTracker } from "../../../src/cluster/propagation.ts";
 import { cryptoRandom, nodeHasher } from "../../../src/platform/node-platform.ts";
 import type { ServiceDeps } from "../../../src/services/service-deps.ts";
 import { createKeyStore } from "../../../src/store/create-key-store.ts";
@@ -86,7 +86,11 @@ export interface CallOptions {
   readonly headers?: Record<string, string>;
 }
 
-async function insertToken(deps: ServiceDeps, role: AdminToken["role"], revokedAt: number | null): Promise<string> {
+async function insertToken(
+  deps: ServiceDeps,
+  role: AdminToken["role"],
+  revokedAt: number | null,
+): Promise<string> {
   const secret = generateAdminToken(deps);
   const now = deps.clock.now();
   const token: AdminToken = {
@@ -123,6 +127,7 @@ export interface HarnessOptions {
   readonly logger?: Parameters<typeof buildAdminApp>[0]["logger"];
   readonly bodyLimitBytes?: number;
   readonly ready?: () => Promise<boolean>;
+  readonly metrics?: () => Promise<string>;
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -145,7 +150,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     logger: options.logger,
     bodyLimitBytes: options.bodyLimitBytes,
     ready: options.ready ?? (async () => true),
-    metrics: async () => "# HELP keygate_up 1 when up\n# TYPE keygate_up gauge\nkeygate_up 1\n",
+    metrics:
+      options.metrics ?? (async () => "# HELP keygate_up 1 when up\n# TYPE keygate_up gauge\nkeygate_up 1\n"),
     nodeId: "node-test",
   });
   const secrets = [rootToken, readToken, revokedToken];
