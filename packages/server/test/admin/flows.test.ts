@@ -463,7 +463,7 @@ describe.each<StoreBackend>([memoryBackend, sqliteBackend])("admin API flows ($n
     expect(page.data.map((e) => e.seq)).toEqual([1, 2, 3]);
     expect(page.data[1]?.prevHash).toBe(page.data[0]?.hash);
     expect(page.next).toBe("3");
-    const rest = expectDeclared<{ data: { seq: number }[]; next: string | null }>(
+    const rest = expectDeclared<{ data: { seq: number; hash: string }[]; next: string | null }>(
       await h.call({ method: "GET", url: `/v1/audit?after=${page.next}&limit=1000` }),
       "listAudit",
       200,
@@ -480,7 +480,7 @@ describe.each<StoreBackend>([memoryBackend, sqliteBackend])("admin API flows ($n
     expect(verdict).toEqual({
       ok: true,
       entries: total,
-      headHash: rest.data.at(-1) && (rest.data.at(-1) as { hash: string }).hash,
+      headHash: rest.data.at(-1)?.hash,
     });
 
     const created = expectDeclared<{ propagation: Propagation }>(
