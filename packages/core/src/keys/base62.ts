@@ -16,3 +16,11 @@ export function encodeBase62Fixed(value: number, width: number): string {
 export function isBase62Code(code: number): boolean {
   return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
 }
+
+/** The digit value (0–61) of a base62 char code, or -1 for any other code. */
+export function base62Digit(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  if (code >= 65 && code <= 90) return code - 55;
+  if (code >= 97 && code <= 122) return code - 61;
+  return -1;
+}

@@ -1,6 +1,6 @@
 import type { KeyEnv } from "../model.ts";
 import type { Random } from "../ports.ts";
-import { BASE62_ALPHABET, encodeBase62Fixed, isBase62Code } from "./base62.ts";
+import { BASE62_ALPHABET, base62Digit, encodeBase62Fixed, isBase62Code } from "./base62.ts";
 import { crc32Ascii } from "./crc32.ts";
 
 /**
@@ -40,20 +40,38 @@ export function generateKeySecret(random: Random, env: KeyEnv): string {
 
 /**
  * Checks shape and checksum without allocating. Anything that fails here is
- * `KEY_MALFORMED` and never reaches a store or cache.
+ * `KEY_MALFORMED` and never reaches a store or cache. It runs on every
+ * request, so the checksum digits are decoded and compared as a number
+ * rather than re-encoding the CRC: fixed-width base62 is unique, so the two
+ * comparisons agree.
  */
 export function parseKeySecret(secret: string): ParsedKey {
   if (secret.length !== KEY_LENGTH) return MALFORMED;
   if (secret.charCodeAt(0) !== 107 || secret.charCodeAt(1) !== 103 || secret.charCodeAt(2) !== 95) {
     return MALFORMED; // "kg_"
   }
-  const envText = secret.slice(3, 7);
-  const env = envText === "live" ? LIVE : envText === "test" ? TEST : MALFORMED;
-  if (!env.ok || secret.charCodeAt(7) !== 95 || secret.charCodeAt(CHECKSUM_START - 1) !== 95) return MALFORMED;
+  const env = envAt(secret);
+  if (!env.ok || secret.charCodeAt(7) !== 95 || secret.charCodeAt(CHECKSUM_START - 1) !== 95)
+    return MALFORMED;
   for (let i = 8; i < CHECKSUM_START - 1; i++) if (!isBase62Code(secret.charCodeAt(i))) return MALFORMED;
-  for (let i = CHECKSUM_START; i < KEY_LENGTH; i++) if (!isBase62Code(secret.charCodeAt(i))) return MALFORMED;
-  const expected = encodeBase62Fixed(crc32Ascii(secret, CHECKSUM_START - 1), CHECKSUM_LENGTH);
-  return secret.endsWith(expected) ? env : MALFORMED;
+  let checksum = 0;
+  for (let i = CHECKSUM_START; i < KEY_LENGTH; i++) {
+    const digit = base62Digit(secret.charCodeAt(i));
+    if (digit < 0) return MALFORMED;
+    checksum = checksum * 62 + digit;
+  }
+  return checksum === crc32Ascii(secret, CHECKSUM_START - 1) ? env : MALFORMED;
+}
+
+/** `live` or `test` at positions 3–6, compared by char code. */
+function envAt(secret: string): ParsedKey {
+  const a = secret.charCodeAt(3);
+  const b = secret.charCodeAt(4);
+  const c = secret.charCodeAt(5);
+  const d = secret.charCodeAt(6);
+  if (a === 108 && b === 105 && c === 118 && d === 101) return LIVE; // "live"
+  if (a === 116 && b === 101 && c === 115 && d === 116) return TEST; // "test"
+  return MALFORMED;
 }
 
 /** The display hint stored beside the hash: prefix and last 4, never enough to use. */

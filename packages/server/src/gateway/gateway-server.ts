@@ -1,0 +1,198 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Clock } from "@keygate/core";
+import { Pool } from "undici";
+import { problemFor, sendProblem } from "../http/problem.ts";
+import type { VerifyCode, VerifyOutcome } from "../verify/verify-outcome.ts";
+import type { GatewayLimiter } from "./gateway-limiter.ts";
+import { GatewayMetrics } from "./gateway-metrics.ts";
+import { ProxyHandler } from "./proxy-handler.ts";
+import { DEFAULT_ROUTE, type RouteTable } from "./route-table.ts";
+
+/** The slice of a pino logger the gateway writes to. Objects logged never hold a secret. */
+export interface GatewayLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** Verification as the gateway needs it (the `Verifier`). */
+export interface GatewayVerifier {
+  verify(
+    secret: string | undefined,
+    requiredScopes: readonly string[],
+  ): VerifyOutcome | Promise<VerifyOutcome>;
+}
+
+/** Where each request's outcome is counted (the `UsageRecorder`). Must be cheap: called on the hot path. */
+export interface UsageSink {
+  record(keyId: string | undefined, now: number, code: VerifyCode): void;
+}
+
+export interface GatewayServerOptions {
+  readonly verifier: GatewayVerifier;
+  /** Base URL of the upstream API; a path in it prefixes every forwarded path. */
+  readonly upstream: string | URL;
+  /** Route → scopes and cost. Unlisted routes need no scope and cost 1. */
+  readonly routes?: Pick<RouteTable, "match"> | undefined;
+  readonly clock: Clock;
+  readonly logger: GatewayLogger;
+  readonly usage?: UsageSink | undefined;
+  /** Largest request body forwarded; larger is 413 PAYLOAD_TOO_LARGE. Default 10 MiB. */
+  readonly bodyLimitBytes?: number | undefined;
+  /** Connect, response-headers and body-idle timeout towards the upstream. Default 30 s. */
+  readonly upstreamTimeoutMs?: number | undefined;
+  /** Most connections to the upstream. Default 256. */
+  readonly upstreamConnections?: number | undefined;
+  /** Target of `Link: <…>; rel="deprecation"` on responses made with a deprecated key. */
+  readonly deprecationLink?: string | undefined;
+  /** `/readyz` answers 200 when this resolves true, else 503 STORE_UNAVAILABLE. Default: always ready. */
+  readonly ready?: (() => Promise<boolean>) | undefined;
+  /** Prometheus text served on `/metrics`, before the gateway's own counters. */
+  readonly metrics?: (() => Promise<string>) | undefined;
+  /** Rate limits and quotas: consulted after a valid verification. None by default. */
+  readonly limiter?: GatewayLimiter | undefined;
+  /** How long `close()` waits for requests in flight before cutting connections. Default 10 s. */
+  readonly closeGraceMs?: number | undefined;
+}
+
+export interface GatewayServer {
+  readonly server: Server;
+  listen(port: number, host?: string): Promise<{ port: number }>;
+  /** Stops accepting, lets requests in flight finish (up to the grace period), closes upstream connections. */
+  close(): Promise<void>;
+}
+
+const OPS_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
+const HEALTHY_BODY = JSON.stringify({ status: "ok" });
+const READY_BODY = JSON.stringify({ status: "ready" });
+
+function pathOf(target: string): string {
+  const query = target.indexOf("?");
+  return query === -1 ? target : target.slice(0, query);
+}
+
+/** Origin-form of an absolute-form target (`http://host/p?q` → `/p?q`); undefined if it is neither. */
+function originForm(target: string): string | undefined {
+  if (target.charCodeAt(0) === 47) return target;
+  try {
+    const url = new URL(target);
+    return url.protocol === "http:" || url.protocol === "https:" ? `${url.pathname}${url.search}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(body),
+    "cache-control": "no-store",
+  });
+  res.end(body);
+}
+
+/**
+ * The gateway: a `node:http` server that verifies every request's key and
+ * forwards it to the upstream through an `undici.Pool`, streaming bodies both
+ * ways. Also serves `/healthz`, `/readyz` and `/metrics` on its port.
+ */
+export function createGatewayServer(options: GatewayServerOptions): GatewayServer {
+  const upstream = new URL(options.upstream);
+  const timeout = options.upstreamTimeoutMs ?? 30_000;
+  const pool = new Pool(upstream.origin, {
+    connections: options.upstreamConnections ?? 256,
+    headersTimeout: timeout,
+    bodyTimeout: timeout,
+    connectTimeout: Math.min(timeout, 10_000),
+    keepAliveTimeout: 4_000,
+  });
+  const metrics = new GatewayMetrics();
+  const handler = new ProxyHandler({
+    verifier: options.verifier,
+    routes: options.routes ?? { match: () => DEFAULT_ROUTE },
+    clock: options.clock,
+    logger: options.logger,
+    usage: options.usage,
+    limiter: options.limiter,
+    pool,
+    basePath: upstream.pathname.replace(/\/+$/, ""),
+    bodyLimitBytes: options.bodyLimitBytes ?? 10 * 1024 * 1024,
+    deprecationLink: options.deprecationLink ?? "https://keygate.dev/docs/rotation",
+    metrics,
+  });
+
+  const serveOps = async (path: string, res: ServerResponse): Promise<void> => {
+    if (path === "/healthz") {
+      sendJson(res, 200, HEALTHY_BODY);
+    } else if (path === "/readyz") {
+      const ready = options.ready === undefined ? true : await options.ready().catch(() => false);
+      if (ready) sendJson(res, 200, READY_BODY);
+      else sendProblem(res, problemFor("STORE_UNAVAILABLE", "The key store does not answer.", path));
+    } else {
+      const external = options.metrics === undefined ? "" : await options.metrics();
+      const body = `${external}${external === "" || external.endsWith("\n") ? "" : "\n"}${metrics.text()}`;
+      res.writeHead(200, {
+        "content-type": "text/plain; version=0.0.4; charset=utf-8",
+        "content-length": Buffer.byteLength(body),
+        "cache-control": "no-store",
+      });
+      res.end(body);
+    }
+  };
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const target = originForm(req.url ?? "/");
+    if (target === undefined) {
+      sendProblem(res, problemFor("VALIDATION_FAILED", "The request target must be a path.", "/"));
+      return;
+    }
+    const path = pathOf(target);
+    if (OPS_PATHS.has(path)) {
+      serveOps(path, res).catch((error: unknown) => {
+        options.logger.error(
+          { err: error instanceof Error ? error.message : String(error), path },
+          "ops endpoint failed",
+        );
+        if (!res.headersSent) sendProblem(res, problemFor("INTERNAL", "An unexpected error occurred.", path));
+        else res.destroy();
+      });
+      return;
+    }
+    handler.handle(req, res, target, path);
+  });
+  // Slow clients must not hold sockets forever; upstream slowness is bounded by the pool's timeouts.
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 0;
+  server.keepAliveTimeout = 5_000;
+
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        const onError = (error: Error) => reject(error);
+        server.once("error", onError);
+        server.listen(port, host, () => {
+          server.off("error", onError);
+          resolve({ port: (server.address() as AddressInfo).port });
+        });
+      });
+    },
+    close() {
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          const grace = setTimeout(() => server.closeAllConnections(), options.closeGraceMs ?? 10_000);
+          grace.unref();
+          server.close(() => {
+            clearTimeout(grace);
+            resolve();
+          });
+          server.closeIdleConnections();
+        });
+        await pool.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,286 @@
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import { pipeline, type Readable } from "node:stream";
+import type { Clock, ErrorCode } from "@keygate/core";
+import type { Dispatcher, Pool } from "undici";
+import { problemFor, sendProblem } from "../http/problem.ts";
+import type { VerifyOutcome } from "../verify/verify-outcome.ts";
+import { BodyLimit, BodyTooLargeError } from "./body-limit.ts";
+import { deprecationHeaders } from "./deprecation-headers.ts";
+import { type ExtractedKey, extractKey } from "./extract-key.ts";
+import { downstreamResponseHeaders, upstreamRequestHeaders } from "./forward-headers.ts";
+import type { GatewayLimiter, LimitDecision } from "./gateway-limiter.ts";
+import type { GatewayMetrics } from "./gateway-metrics.ts";
+import { CONFLICTING_KEYS_DETAIL, gatewayDetail, scopeDeniedDetail } from "./gateway-problems.ts";
+import type { GatewayLogger, GatewayVerifier, UsageSink } from "./gateway-server.ts";
+import type { RouteRule, RouteTable } from "./route-table.ts";
+
+export interface ProxyHandlerDeps {
+  readonly verifier: GatewayVerifier;
+  readonly routes: Pick<RouteTable, "match">;
+  readonly clock: Clock;
+  readonly logger: GatewayLogger;
+  readonly usage: UsageSink | undefined;
+  readonly limiter: GatewayLimiter | undefined;
+  readonly pool: Pool;
+  /** Upstream path prefix without a trailing slash ("" for none). */
+  readonly basePath: string;
+  readonly bodyLimitBytes: number;
+  readonly deprecationLink: string;
+  readonly metrics: GatewayMetrics;
+}
+
+const ALLOW: LimitDecision = Object.freeze({ allowed: true });
+const CLOSE_CONNECTION = Object.freeze({ connection: "close" });
+
+function errorSummary(error: unknown): { code?: string; message: string } {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === "string" ? { code, message: error.message } : { message: error.message };
+  }
+  return { message: String(error) };
+}
+
+function isBodyTooLarge(error: unknown): boolean {
+  return (
+    error instanceof BodyTooLargeError || (error instanceof Error && error.cause instanceof BodyTooLargeError)
+  );
+}
+
+/** Adds `extra` to `headers`; a second `Link` is appended, anything else replaced. */
+function mergeHeaders(headers: OutgoingHttpHeaders, extra: Readonly<Record<string, string>>): void {
+  for (const name of Object.keys(extra)) {
+    const value = extra[name];
+    if (value === undefined) continue;
+    const existing = headers[name];
+    if (name === "link" && existing !== undefined) {
+      headers.link = [...(Array.isArray(existing) ? existing : [String(existing)]), value];
+    } else {
+      headers[name] = value;
+    }
+  }
+}
+
+/**
+ * One request through the gateway: key → route rule → verification →
+ * limiter → upstream, each step ending the exchange with a problem+json
+ * response when it refuses. The verification's synchronous answer (a cache
+ * hit) is used without a promise.
+ */
+export class ProxyHandler {
+  readonly #deps: ProxyHandlerDeps;
+
+  constructor(deps: ProxyHandlerDeps) {
+    this.#deps = deps;
+  }
+
+  /** `target` is the origin-form request target; `path` the same without its query. */
+  handle(req: IncomingMessage, res: ServerResponse, target: string, path: string): void {
+    const key = extractKey(req.headers);
+    if (key.conflict) {
+      this.#deps.usage?.record(undefined, this.#deps.clock.now(), "KEY_MALFORMED");
+      this.#refuse(res, "KEY_MALFORMED", path, CONFLICTING_KEYS_DETAIL);
+      return;
+    }
+    const rule = this.#deps.routes.match(req.method ?? "GET", target);
+    let result: VerifyOutcome | Promise<VerifyOutcome>;
+    try {
+      result = this.#deps.verifier.verify(key.secret, rule.scopes);
+    } catch (error) {
+      this.#internal(res, path, error);
+      return;
+    }
+    if (result instanceof Promise) {
+      result.then(
+        (outcome) => this.#verified(req, res, target, path, key, rule, outcome),
+        (error: unknown) => this.#internal(res, path, error),
+      );
+    } else {
+      this.#verified(req, res, target, path, key, rule, result);
+    }
+  }
+
+  #verified(
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: string,
+    path: string,
+    key: ExtractedKey,
+    rule: RouteRule,
+    outcome: VerifyOutcome,
+  ): void {
+    const now = this.#deps.clock.now();
+    if (!outcome.valid) {
+      this.#deps.usage?.record(outcome.keyId, now, outcome.code);
+      if (outcome.code === "VALID") return; // unreachable: narrows the code to a failure
+      const detail =
+        outcome.code === "SCOPE_DENIED" ? scopeDeniedDetail(rule.scopes) : gatewayDetail(outcome.code);
+      this.#refuse(res, outcome.code, path, detail);
+      return;
+    }
+    const limiter = this.#deps.limiter;
+    if (limiter === undefined) {
+      this.#admitted(req, res, target, path, key, outcome, now, ALLOW);
+      return;
+    }
+    let decision: LimitDecision | Promise<LimitDecision>;
+    try {
+      decision = limiter.check(outcome, rule.cost, now);
+    } catch (error) {
+      decision = this.#limiterFailed(error, path);
+    }
+    if (decision instanceof Promise) {
+      decision.then(
+        (d) => this.#admitted(req, res, target, path, key, outcome, now, d),
+        (error: unknown) =>
+          this.#admitted(req, res, target, path, key, outcome, now, this.#limiterFailed(error, path)),
+      );
+    } else {
+      this.#admitted(req, res, target, path, key, outcome, now, decision);
+    }
+  }
+
+  #limiterFailed(error: unknown, path: string): LimitDecision {
+    this.#deps.logger.error({ err: errorSummary(error), path }, "limiter failed; request let through");
+    return ALLOW;
+  }
+
+  #admitted(
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: string,
+    path: string,
+    key: ExtractedKey,
+    outcome: VerifyOutcome,
+    now: number,
+    decision: LimitDecision,
+  ): void {
+    if (!decision.allowed) {
+      this.#deps.usage?.record(outcome.keyId, now, decision.code);
+      this.#deps.metrics.count(decision.code);
+      const problem = problemFor(decision.code, decision.detail ?? gatewayDetail(decision.code), path);
+      sendProblem(res, problem, { ...decision.headers }, decision.retryAfterSeconds);
+      return;
+    }
+    this.#deps.usage?.record(outcome.keyId, now, "VALID");
+    this.#deps.metrics.count("VALID");
+    this.#forward(req, res, target, path, key, outcome, decision.headers);
+  }
+
+  #forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: string,
+    path: string,
+    key: ExtractedKey,
+    outcome: VerifyOutcome,
+    extraHeaders: Readonly<Record<string, string>> | undefined,
+  ): void {
+    const deps = this.#deps;
+    let body: Readable | null = null;
+    const contentLength = req.headers["content-length"];
+    if (contentLength !== undefined) {
+      const length = Number(contentLength);
+      if (length > deps.bodyLimitBytes) {
+        this.#refuse(res, "PAYLOAD_TOO_LARGE", path, gatewayDetail("PAYLOAD_TOO_LARGE"), CLOSE_CONNECTION);
+        return;
+      }
+      if (length > 0) body = req;
+    } else if (req.headers["transfer-encoding"] !== undefined) {
+      body = pipeline(req, new BodyLimit(deps.bodyLimitBytes), () => {});
+    }
+    const headers = upstreamRequestHeaders(req.headers, {
+      keyId: outcome.keyId ?? "",
+      consumerId: outcome.consumerId ?? "",
+      remoteAddress: req.socket.remoteAddress,
+      stripApiKey: key.fromApiKey,
+      stripAuthorization: key.fromAuthorization,
+    });
+    deps.pool
+      .request({
+        method: (req.method ?? "GET") as Dispatcher.HttpMethod,
+        path: deps.basePath + target,
+        headers: headers as Record<string, string | string[]>,
+        body,
+      })
+      .then(
+        (response) => this.#respond(res, path, response, outcome, extraHeaders),
+        (error: unknown) => this.#upstreamFailed(req, res, path, outcome, error),
+      );
+  }
+
+  #respond(
+    res: ServerResponse,
+    path: string,
+    response: Dispatcher.ResponseData,
+    outcome: VerifyOutcome,
+    extraHeaders: Readonly<Record<string, string>> | undefined,
+  ): void {
+    if (res.destroyed) {
+      response.body.destroy();
+      return;
+    }
+    try {
+      const headers = downstreamResponseHeaders(response.headers);
+      if (outcome.signalDeprecation === true) {
+        mergeHeaders(headers, deprecationHeaders(outcome, this.#deps.deprecationLink));
+      }
+      if (extraHeaders !== undefined) mergeHeaders(headers, extraHeaders);
+      res.writeHead(response.statusCode, headers);
+    } catch (error) {
+      response.body.destroy();
+      this.#internal(res, path, error);
+      return;
+    }
+    pipeline(response.body, res, (error) => {
+      if (error !== undefined && error !== null && !res.destroyed) {
+        this.#deps.logger.warn({ err: errorSummary(error), path }, "upstream response stream failed");
+      }
+    });
+  }
+
+  #upstreamFailed(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    outcome: VerifyOutcome,
+    error: unknown,
+  ): void {
+    if (isBodyTooLarge(error)) {
+      if (!res.headersSent) {
+        this.#refuse(res, "PAYLOAD_TOO_LARGE", path, gatewayDetail("PAYLOAD_TOO_LARGE"), CLOSE_CONNECTION);
+      }
+      return;
+    }
+    if (req.destroyed && res.destroyed) return; // the client went away; nothing to answer
+    this.#deps.metrics.upstreamError();
+    this.#deps.logger.warn(
+      { err: errorSummary(error), path, keyId: outcome.keyId },
+      "upstream request failed",
+    );
+    if (res.headersSent || res.destroyed) {
+      res.destroy();
+      return;
+    }
+    this.#refuse(res, "UPSTREAM_UNAVAILABLE", path, gatewayDetail("UPSTREAM_UNAVAILABLE"));
+  }
+
+  #refuse(
+    res: ServerResponse,
+    code: ErrorCode,
+    path: string,
+    detail: string,
+    extraHeaders?: Readonly<Record<string, string>>,
+  ): void {
+    this.#deps.metrics.count(code);
+    sendProblem(res, problemFor(code, detail, path), extraHeaders ? { ...extraHeaders } : undefined);
+  }
+
+  #internal(res: ServerResponse, path: string, error: unknown): void {
+    this.#deps.logger.error({ err: errorSummary(error), path }, "gateway request failed");
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    this.#refuse(res, "INTERNAL", path, gatewayDetail("INTERNAL"));
+  }
+}

@@ -1,0 +1,305 @@
+import type {
+  Change,
+  Clock,
+  Hasher,
+  KeyStatus,
+  KeyStore,
+  KeyValidityFields,
+  KeyWithConsumer,
+} from "@keygate/core";
+import { decideKeyValidity, hasScopes, parseKeySecret } from "@keygate/core";
+import { DigestTable } from "./digest-table.ts";
+import {
+  failureOutcome,
+  KEY_MALFORMED_OUTCOME,
+  KEY_MISSING_OUTCOME,
+  KEY_NOT_FOUND_OUTCOME,
+  STORE_UNAVAILABLE_OUTCOME,
+  type VerifyOutcome,
+  validOutcome,
+} from "./verify-outcome.ts";
+
+export interface VerifierOptions {
+  /** Only the verification read is needed. */
+  readonly store: Pick<KeyStore, "findKeyByHash">;
+  readonly clock: Clock;
+  readonly hasher: Hasher;
+  /**
+   * How long a found key is answered from memory. A safety net only: changes
+   * arrive through `applyChange`, and expiry/sunset are decided at every call
+   * from the cached timestamps. Default 30 s.
+   */
+  readonly ttlMs?: number | undefined;
+  /** How long "no such key" is remembered. Short, so a new key works at once even without a change. Default 2 s. */
+  readonly negativeTtlMs?: number | undefined;
+  /**
+   * How long past its TTL a found key may still be answered while the store
+   * is failing. Default 5 min; 0 makes a store outage refuse every key whose
+   * TTL has run out.
+   */
+  readonly staleIfErrorMs?: number | undefined;
+  /** Most cached entries. Default 1,000,000. */
+  readonly capacity?: number | undefined;
+  /** Most cached unknown hashes. Default capacity / 8. */
+  readonly negativeCapacity?: number | undefined;
+}
+
+export interface VerifierStats {
+  /** Answers given from memory. */
+  readonly hits: number;
+  /** Calls that needed the store (coalesced ones included). */
+  readonly misses: number;
+  /** Misses that joined a store read already in flight for the same hash. */
+  readonly coalesced: number;
+  /** Store reads that failed. */
+  readonly storeErrors: number;
+  /** Answers given from an entry past its TTL because the store failed. */
+  readonly staleAnswers: number;
+  readonly entries: number;
+  readonly negativeEntries: number;
+  readonly evictions: number;
+}
+
+/** Validity fields of a cached row, refilled in place on every hit (no allocation). */
+class RowFields implements KeyValidityFields {
+  status: KeyStatus = "active";
+  expiresAt: number | null = null;
+  sunsetAt: number | null = null;
+  deprecatedAt: number | null = null;
+}
+
+/**
+ * Verifies secrets with a cache in front of the store. The cached answer is
+ * the key's fields, not its verdict: `decideKeyValidity` runs at every call,
+ * so a key is refused the moment it passes `expiresAt` or `sunsetAt`, cached
+ * or not.
+ */
+export class Verifier {
+  readonly #store: Pick<KeyStore, "findKeyByHash">;
+  readonly #clock: Clock;
+  readonly #hasher: Hasher;
+  readonly #ttlMs: number;
+  readonly #negativeTtlMs: number;
+  readonly #staleIfErrorMs: number;
+  readonly #table: DigestTable;
+  readonly #fields = new RowFields();
+  readonly #inflight = new Map<string, Promise<KeyWithConsumer | null>>();
+  /** Bumped by every invalidation: a store read that started before one must not fill the cache. */
+  #epoch = 0;
+  #hits = 0;
+  #misses = 0;
+  #coalesced = 0;
+  #storeErrors = 0;
+  #staleAnswers = 0;
+
+  constructor(options: VerifierOptions) {
+    this.#store = options.store;
+    this.#clock = options.clock;
+    this.#hasher = options.hasher;
+    this.#ttlMs = options.ttlMs ?? 30_000;
+    this.#negativeTtlMs = options.negativeTtlMs ?? 2_000;
+    this.#staleIfErrorMs = options.staleIfErrorMs ?? 300_000;
+    this.#table = new DigestTable({ capacity: options.capacity, negativeCapacity: options.negativeCapacity });
+  }
+
+  /**
+   * Checks, in order: present, well-formed (shape and checksum, before any
+   * hashing), known, valid now (expiry, sunset, revocation), consumer
+   * enabled, scopes. Answers synchronously from the cache; returns a promise
+   * only when the store must be read, and concurrent misses for one secret
+   * share a single read. Never rejects: a failing store is STORE_UNAVAILABLE.
+   */
+  verify(
+    secret: string | undefined,
+    requiredScopes: readonly string[],
+  ): VerifyOutcome | Promise<VerifyOutcome> {
+    if (secret === undefined || secret.length === 0) return KEY_MISSING_OUTCOME;
+    if (!parseKeySecret(secret).ok) return KEY_MALFORMED_OUTCOME;
+    const hash = this.#hasher.sha256Hex(secret);
+    const now = this.#clock.now();
+    const table = this.#table;
+    const row = table.find(hash);
+    if (row >= 0 && now < table.cachedUntil(row)) {
+      this.#hits++;
+      return table.isNegative(row) ? KEY_NOT_FOUND_OUTCOME : this.#decideRow(row, requiredScopes, now);
+    }
+    this.#misses++;
+    return this.#miss(hash, requiredScopes);
+  }
+
+  /** Drops the cached answers a change can affect. Call it for every change on the bus. */
+  applyChange(change: Change): void {
+    this.#invalidated();
+    if (change.all) {
+      this.#table.clear();
+      return;
+    }
+    for (const keyId of change.keyIds) this.#table.deleteByKeyId(keyId);
+    for (const consumerId of change.consumerIds) this.#table.deleteByConsumerId(consumerId);
+    for (const hash of change.hashes) this.#table.deleteByHash(hash);
+  }
+
+  /** Drops every cached answer (e.g. when the node loses the change bus). */
+  clear(): void {
+    this.#invalidated();
+    this.#table.clear();
+  }
+
+  stats(): VerifierStats {
+    return {
+      hits: this.#hits,
+      misses: this.#misses,
+      coalesced: this.#coalesced,
+      storeErrors: this.#storeErrors,
+      staleAnswers: this.#staleAnswers,
+      entries: this.#table.size,
+      negativeEntries: this.#table.negativeSize,
+      evictions: this.#table.evictions,
+    };
+  }
+
+  #invalidated(): void {
+    this.#epoch++;
+    // Later callers must not join reads that began before the change.
+    this.#inflight.clear();
+  }
+
+  #decideRow(row: number, requiredScopes: readonly string[], now: number): VerifyOutcome {
+    const table = this.#table;
+    const fields = this.#fields;
+    fields.status = table.status(row);
+    fields.expiresAt = table.expiresAt(row);
+    fields.sunsetAt = table.sunsetAt(row);
+    fields.deprecatedAt = table.deprecatedAt(row);
+    return this.#decide(
+      fields,
+      table.keyId(row),
+      table.consumerId(row),
+      table.scopes(row),
+      table.plan(row),
+      table.consumerDisabled(row),
+      requiredScopes,
+      now,
+    );
+  }
+
+  #decide(
+    fields: KeyValidityFields,
+    keyId: string,
+    consumerId: string,
+    scopes: readonly string[],
+    plan: string | null,
+    consumerDisabled: boolean,
+    requiredScopes: readonly string[],
+    now: number,
+  ): VerifyOutcome {
+    const validity = decideKeyValidity(fields, now);
+    if (validity.type === "invalid") return failureOutcome(validity.code, keyId, consumerId);
+    if (consumerDisabled) return failureOutcome("CONSUMER_DISABLED", keyId, consumerId);
+    if (requiredScopes.length > 0 && !hasScopes(scopes, requiredScopes)) {
+      return failureOutcome("SCOPE_DENIED", keyId, consumerId);
+    }
+    return validOutcome(
+      keyId,
+      consumerId,
+      scopes,
+      plan,
+      fields.deprecatedAt,
+      fields.sunsetAt,
+      validity.signalDeprecation,
+    );
+  }
+
+  #miss(hash: string, requiredScopes: readonly string[]): Promise<VerifyOutcome> {
+    let read = this.#inflight.get(hash);
+    if (read === undefined) {
+      read = this.#read(hash);
+      this.#inflight.set(hash, read);
+    } else {
+      this.#coalesced++;
+    }
+    return read.then(
+      (found) => this.#decideFound(found, requiredScopes),
+      () => this.#fallback(hash, requiredScopes),
+    );
+  }
+
+  /** One store read; fills the cache unless an invalidation happened meanwhile. */
+  #read(hash: string): Promise<KeyWithConsumer | null> {
+    const epoch = this.#epoch;
+    let pending: Promise<KeyWithConsumer | null>;
+    try {
+      pending = this.#store.findKeyByHash(hash);
+    } catch (error) {
+      pending = Promise.reject(error);
+    }
+    const read: Promise<KeyWithConsumer | null> = pending.then(
+      (found) => {
+        if (this.#inflight.get(hash) === read) this.#inflight.delete(hash);
+        if (epoch === this.#epoch) this.#remember(hash, found);
+        return found;
+      },
+      (error: unknown) => {
+        if (this.#inflight.get(hash) === read) this.#inflight.delete(hash);
+        this.#storeErrors++;
+        throw error;
+      },
+    );
+    return read;
+  }
+
+  #remember(hash: string, found: KeyWithConsumer | null): void {
+    const now = this.#clock.now();
+    if (found === null) {
+      this.#table.setNegative(hash, now + this.#negativeTtlMs, now);
+      return;
+    }
+    const { key, consumer } = found;
+    this.#table.setPositive(
+      hash,
+      {
+        keyId: key.id,
+        consumerId: key.consumerId,
+        status: key.status,
+        expiresAt: key.expiresAt,
+        deprecatedAt: key.deprecatedAt,
+        sunsetAt: key.sunsetAt,
+        scopes: key.scopes,
+        consumerDisabled: consumer.disabled,
+        plan: consumer.plan,
+      },
+      now + this.#ttlMs,
+      now,
+    );
+  }
+
+  #decideFound(found: KeyWithConsumer | null, requiredScopes: readonly string[]): VerifyOutcome {
+    if (found === null) return KEY_NOT_FOUND_OUTCOME;
+    const { key, consumer } = found;
+    return this.#decide(
+      key,
+      key.id,
+      key.consumerId,
+      key.scopes,
+      consumer.plan,
+      consumer.disabled,
+      requiredScopes,
+      this.#clock.now(),
+    );
+  }
+
+  /** The store failed: answer from an entry past its TTL if it is recent enough, else STORE_UNAVAILABLE. */
+  #fallback(hash: string, requiredScopes: readonly string[]): VerifyOutcome {
+    const now = this.#clock.now();
+    const row = this.#table.find(hash);
+    if (
+      row >= 0 &&
+      !this.#table.isNegative(row) &&
+      now < this.#table.cachedUntil(row) + this.#staleIfErrorMs
+    ) {
+      this.#staleAnswers++;
+      return this.#decideRow(row, requiredScopes, now);
+    }
+    return STORE_UNAVAILABLE_OUTCOME;
+  }
+}
