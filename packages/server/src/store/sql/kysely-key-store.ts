@@ -78,13 +78,12 @@ export class KyselyKeyStore implements KeyStore {
   }
 
   async migrate(): Promise<void> {
-    await this.#guard(() =>
-      this.#d.migrate(async () => {
-        const migrator = new Migrator({ db: this.#db, provider: keygateMigrations(this.#d) });
-        const { error } = await migrator.migrateToLatest();
-        if (error !== undefined) throw error;
-      }),
-    );
+    const run = async (db: Db) => {
+      const migrator = new Migrator({ db, provider: keygateMigrations(this.#d) });
+      const { error } = await migrator.migrateToLatest();
+      if (error !== undefined) throw error;
+    };
+    await this.#guard(() => (this.#d.migrateInWriteTransaction ? this.#transaction(run) : run(this.#db)));
   }
 
   async commit(unit: UnitOfWork): Promise<CommitResult> {
@@ -368,7 +367,7 @@ export class KyselyKeyStore implements KeyStore {
         );
       }
       await sleep(pause);
-      pause = Math.min(pause * 2, 25);
+      pause = Math.min(pause * 2, 10);
     }
   }
 

@@ -66,6 +66,5 @@ export const postgresDialect: SqlDialect = {
     const code = unavailableCode(error);
     return code === null ? null : new KeygateError("STORE_UNAVAILABLE", `PostgreSQL unavailable (${code})`);
   },
-  // kysely serializes PostgreSQL migrations across nodes with an advisory lock.
-  migrate: (run) => run(),
+  migrateInWriteTransaction: false,
 };

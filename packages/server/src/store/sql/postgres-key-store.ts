@@ -44,6 +44,13 @@ export class PostgresKeyStore extends KyselyKeyStore {
     // that would crash the process. The pool drops the client, and the next
     // query reconnects or reports STORE_UNAVAILABLE.
     pool.on("error", () => undefined);
+    // A checked-out client whose server goes away emits "error" too, and the
+    // pool listens only while the client is idle. The query in flight already
+    // fails with the same error (→ STORE_UNAVAILABLE); the pool then discards
+    // the client because it is no longer queryable.
+    pool.on("connect", (client) => {
+      client.on("error", () => undefined);
+    });
     const db = new Kysely<KeygateDatabase>({ dialect: new PostgresDialect({ pool }) });
     super({ db, dialect: postgresDialect, hasher: options.hasher });
   }

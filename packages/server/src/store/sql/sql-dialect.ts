@@ -34,6 +34,13 @@ export interface SqlDialect {
   isRetryable(error: unknown): boolean;
   /** A connectivity failure as `STORE_UNAVAILABLE` with a safe detail; null for any other error. */
   unavailable(error: unknown): KeygateError | null;
-  /** Runs a migration; SQLite retries it when another process holds the write lock. */
-  migrate(run: () => Promise<void>): Promise<void>;
+  /**
+   * Whether `migrate()` runs kysely's migrator inside one of the store's own
+   * write transactions. kysely runs SQLite migrations without a transaction
+   * (it reports no transactional DDL), yet SQLite's DDL is transactional:
+   * inside `BEGIN IMMEDIATE` a migration is all-or-nothing and processes
+   * sharing a file migrate one after the other. PostgreSQL: kysely already
+   * wraps migrations in a transaction under an advisory lock.
+   */
+  readonly migrateInWriteTransaction: boolean;
 }

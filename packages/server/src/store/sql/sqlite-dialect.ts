@@ -7,8 +7,6 @@ import type { SqlDialect } from "./sql-dialect.ts";
 const UNAVAILABLE = /^SQLITE_(CANTOPEN|BUSY|LOCKED|IOERR|FULL|READONLY|CORRUPT|NOTADB|PERM|AUTH|PROTOCOL)/;
 const FS_ERRORS = new Set(["EACCES", "EPERM", "EROFS", "ENOTDIR", "ENOSPC", "EEXIST", "ENOENT"]);
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 function isBusy(error: unknown): boolean {
   return /^SQLITE_(BUSY|LOCKED)/.test(errorField(error, "code") ?? "");
 }
@@ -68,20 +66,6 @@ export function sqliteDialect(busyTimeoutMs: number): SqlDialect {
       }
       return null;
     },
-    async migrate(run) {
-      // kysely migrates SQLite in a deferred transaction; when another process
-      // migrates the same file at once it answers busy. Migrations are
-      // idempotent, so wait and run again: the loser then finds nothing to do.
-      const deadline = Date.now() + busyTimeoutMs;
-      for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
-        try {
-          await run();
-          return;
-        } catch (error) {
-          if (!isBusy(error) || Date.now() >= deadline) throw error;
-          await sleep(pause);
-        }
-      }
-    },
+    migrateInWriteTransaction: true,
   };
 }
