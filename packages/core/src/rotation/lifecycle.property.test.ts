@@ -68,7 +68,12 @@ function lossExcuse(h: LineageHarness, at: number): string | null {
   if (h.keys.some((k) => k.status === "revoked" && k.revokedReason !== "rolled_back"))
     return "a key was revoked";
   // request-rotation / policy: the consumer never rotated, so its key stopped at the announced sunset.
-  if (h.keys.some((k) => k.status === "active" && k.sunsetAt !== null && k.sunsetAt <= at)) {
+  const dueAndPast = (k: KeyRecord) =>
+    k.status === "active" &&
+    k.sunsetAt !== null &&
+    k.sunsetAt <= at &&
+    h.requestedSunsets.get(k.id) === k.sunsetAt;
+  if (h.keys.some(dueAndPast)) {
     return "a due key reached its sunset unrotated";
   }
   return null;
@@ -128,6 +133,9 @@ class Observer {
       if (r.state === "overlapping" && oldKey.status !== "deprecated") {
         throw new Error(`overlapping ${r.id} has old key ${oldKey.status}`);
       }
+      if (r.state === "completed" && oldKey.status !== "expired" && oldKey.status !== "revoked") {
+        throw new Error(`completed ${r.id} has old key ${oldKey.status}`);
+      }
       if (r.state === "rolled_back" && newKey.status !== "revoked") {
         throw new Error(`rolled back ${r.id} has new key ${newKey.status}`);
       }
@@ -136,18 +144,10 @@ class Observer {
   }
 }
 
-/** What the contract says each command must do, judged from the state before it. */
-function expectOutcome(
-  h: LineageHarness,
-  command: LineageCommand,
-  outcome: CommandOutcome,
-  before: string,
-): void {
-  // (e) a rejected plan changes nothing.
-  if (!outcome.applied && h.snapshot() !== before)
-    throw new Error(`(e) rejected ${command.type} changed the state`);
-}
-
+/**
+ * Whether the contract says a command must be accepted (true), refused
+ * (false), or leaves it to the planner (null), judged from the state before it.
+ */
 function expectedAcceptance(h: LineageHarness, command: LineageCommand): boolean | null {
   const pickKey = (target: "head" | number) =>
     target === "head" ? h.head() : h.keys[target % h.keys.length];
@@ -173,14 +173,20 @@ function expectedAcceptance(h: LineageHarness, command: LineageCommand): boolean
     case "complete":
       return pickRotation(command.target)?.state === "overlapping";
     case "rollback": {
-      // Never after the sunset nor for a closed rotation (the planner may refuse more).
+      // Only during the overlap; always while the successor is still the lineage's active key.
       const rotation = pickRotation(command.target);
-      return rotation !== undefined && rotation.state === "overlapping" && h.now < rotation.sunsetAt
-        ? null
-        : false;
+      if (rotation === undefined || rotation.state !== "overlapping" || h.now >= rotation.sunsetAt)
+        return false;
+      return h.key(rotation.newKeyId).status === "active" ? true : null;
     }
-    default:
-      return null;
+    case "useKey": {
+      const open = h.latestOpenRotation();
+      const key = open ? h.key(command.which === "old" ? open.oldKeyId : open.newKeyId) : h.head();
+      return h.validity(key).type === "valid";
+    }
+    case "advanceClock":
+    case "runRetirementJob":
+      return true;
   }
 }
 
@@ -199,7 +205,9 @@ function run(commands: readonly LineageCommand[]): { outcomes: CommandOutcome[] 
       const detail = outcome.applied ? "" : `: ${outcome.detail}`;
       throw new Error(`${command.type} ${outcome.applied ? "accepted" : "rejected"} unexpectedly${detail}`);
     }
-    expectOutcome(h, command, outcome, before);
+    // (e) a rejected plan changes nothing (records are frozen, so no planner can mutate them either).
+    if (!outcome.applied && h.snapshot() !== before)
+      throw new Error(`(e) rejected ${command.type} changed the state`);
     if (command.type === "advanceClock") {
       // Validity only changes at sunsets and expiries: check each one crossed.
       for (const at of h.boundaries(from, h.now)) {

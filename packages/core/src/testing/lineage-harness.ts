@@ -62,6 +62,8 @@ export class LineageHarness {
   ];
   /** In creation order. */
   readonly rotations: Rotation[] = [];
+  /** Sunsets announced by request-rotation, by key id: the model's record, not core's. */
+  readonly requestedSunsets = new Map<string, number>();
   #nextId = 2;
 
   validity(key: KeyRecord, at = this.now) {
@@ -221,9 +223,11 @@ export class LineageHarness {
 
   #requestRotation(target: KeyTarget, sunsetOffsetSeconds: number): CommandOutcome {
     const key = this.#pickKey(target);
-    const decision = planDue(key, this.now, this.now + sunsetOffsetSeconds * 1000, this.now);
+    const sunsetAt = this.now + sunsetOffsetSeconds * 1000;
+    const decision = planDue(key, this.now, sunsetAt, this.now);
     if (decision.type === "reject") return rejected(decision.detail);
     this.#putKey(decision.key);
+    this.requestedSunsets.set(key.id, sunsetAt);
     return APPLIED;
   }
 
