@@ -11,6 +11,7 @@ import { adminRoutes } from "./admin-routes.ts";
 import type { KeyVerifyFunction } from "./key-verifier.ts";
 import { buildOpenApiDocument } from "./openapi.ts";
 import { requestInstance, sendProblem, toProblem } from "./problem-reply.ts";
+import { requestLogSerializer } from "./redact-secrets.ts";
 import { authenticateRequest, type Principal } from "./request-auth.ts";
 import type { Access, AdminContext } from "./route-kit.ts";
 
@@ -101,6 +102,11 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
     onProtoPoisoning: "error",
     onConstructorPoisoning: "error",
     routerOptions: { maxParamLength: 200 },
+    childLoggerFactory: (logger, bindings, childOptions) =>
+      logger.child(bindings, {
+        ...childOptions,
+        serializers: { ...childOptions.serializers, req: requestLogSerializer },
+      }),
     frameworkErrors: (error, request, reply) => {
       sendProblem(reply, toProblem(error, requestInstance(request.url), bodyLimit));
     },

@@ -2,15 +2,14 @@ import type { FieldError } from "@keygate/core";
 import { KeygateError } from "@keygate/core";
 import type { FastifyReply } from "fastify";
 import { type Problem, problemFor, problemFromError, problemHeaders } from "../http/problem.ts";
+import { redactSecrets } from "./redact-secrets.ts";
 
 const MAX_INSTANCE_LENGTH = 256;
-/** Anything shaped like a keygate key or admin token, redacted before a path is echoed. */
-const SECRET_LIKE = /\b(kg_(?:live|test)_|kga_)[A-Za-z0-9_]*/g;
 
 /** The problem's `instance`: the request path without its query, secrets redacted, bounded. */
 export function requestInstance(url: string): string {
   const path = url.split("?", 1)[0] ?? "/";
-  const redacted = path.replace(SECRET_LIKE, "$1…");
+  const redacted = redactSecrets(path);
   return redacted.length > MAX_INSTANCE_LENGTH ? `${redacted.slice(0, MAX_INSTANCE_LENGTH)}…` : redacted;
 }
 

@@ -5,6 +5,7 @@ import type { z } from "zod";
 import type { PropagationTracker } from "../cluster/propagation.ts";
 import type { ServiceDeps } from "../services/service-deps.ts";
 import type { KeyVerifyFunction, VerifyOutcome } from "./key-verifier.ts";
+import { redactSecrets } from "./redact-secrets.ts";
 import { emptyBody, noParams, noQuery } from "./schemas.ts";
 
 /**
@@ -104,9 +105,10 @@ export interface AdminRoute extends RouteMeta {
 const MAX_REPORTED_ERRORS = 100;
 const MAX_SEGMENT_LENGTH = 100;
 
+/** A JSON pointer to the field; client-chosen names are bounded and secret-shaped ones redacted. */
 function pointer(segments: readonly string[]): string {
   return `/${segments
-    .map((s) => (s.length > MAX_SEGMENT_LENGTH ? `${s.slice(0, MAX_SEGMENT_LENGTH)}…` : s))
+    .map((s) => redactSecrets(s.length > MAX_SEGMENT_LENGTH ? `${s.slice(0, MAX_SEGMENT_LENGTH)}…` : s))
     .map((s) => s.replaceAll("~", "~0").replaceAll("/", "~1"))
     .join("/")}`;
 }
