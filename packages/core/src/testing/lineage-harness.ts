@@ -6,6 +6,7 @@ import { planCompletion } from "../rotation/plan-completion.ts";
 import { planRollback } from "../rotation/plan-rollback.ts";
 import { planRotation } from "../rotation/plan-rotation.ts";
 import { decideRetirement } from "../rotation/retire-decision.ts";
+import { FakeClock } from "./fake-clock.ts";
 import { makeConsumer, makeKey, T0 } from "./fixtures.ts";
 
 /**
@@ -54,7 +55,7 @@ function freezeKey(key: KeyRecord): KeyRecord {
 }
 
 export class LineageHarness {
-  now = T0;
+  readonly clock = new FakeClock(T0);
   readonly consumer: Consumer = Object.freeze(makeConsumer());
   /** In creation order. */
   readonly keys: KeyRecord[] = [
@@ -65,6 +66,10 @@ export class LineageHarness {
   /** Sunsets announced by request-rotation, by key id: the model's record, not core's. */
   readonly requestedSunsets = new Map<string, number>();
   #nextId = 2;
+
+  get now(): number {
+    return this.clock.now();
+  }
 
   validity(key: KeyRecord, at = this.now) {
     return decideKeyValidity(key, at);
@@ -125,7 +130,7 @@ export class LineageHarness {
       case "useKey":
         return this.#useKey(command.which);
       case "advanceClock":
-        this.now += command.seconds * 1000;
+        this.clock.advanceSeconds(command.seconds);
         return APPLIED;
       case "runRetirementJob":
         return this.#runRetirementJob();
