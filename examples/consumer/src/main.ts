@@ -6,7 +6,8 @@
  *
  * KEYGATE_KEY (optional) seeds the key file when it is empty; afterwards the
  * file is the source of truth (self-rotation writes it, an operator may too).
- * INTERVAL_MS (default 2000), MAX_REQUESTS (default: until Ctrl-C), SYMBOL (default ETH).
+ * INTERVAL_MS (default 2000), MAX_REQUESTS (default: until Ctrl-C), SYMBOL (default ETH),
+ * KEYGATE_SELF_ROTATE_URL (default: the gateway's /v1/self/rotate).
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
@@ -32,6 +33,7 @@ const summary = await runConsumer({
   intervalMs: Number(process.env.INTERVAL_MS ?? 2000),
   ...(process.env.MAX_REQUESTS ? { maxRequests: Number(process.env.MAX_REQUESTS) } : {}),
   ...(process.env.SYMBOL ? { symbol: process.env.SYMBOL } : {}),
+  ...(process.env.KEYGATE_SELF_ROTATE_URL ? { selfRotateUrl: process.env.KEYGATE_SELF_ROTATE_URL } : {}),
   signal: controller.signal,
   log,
 });

@@ -10,6 +10,8 @@ export interface ConsumerOptions {
   /** Stop after this many requests (default: run until `signal` aborts). */
   readonly maxRequests?: number;
   readonly symbol?: string;
+  /** Where to self-rotate when not the gateway's `/v1/self/rotate` (e.g. `http://127.0.0.1:7070/v1/self/rotate`). */
+  readonly selfRotateUrl?: string;
   readonly signal?: AbortSignal;
   /** One line per request or event; never receives a secret. */
   readonly log: (line: string) => void;
@@ -30,7 +32,11 @@ export interface ConsumerSummary {
  */
 export async function runConsumer(options: ConsumerOptions): Promise<ConsumerSummary> {
   const symbol = options.symbol ?? "ETH";
-  const client = new KeygateClient({ baseUrl: options.baseUrl, store: fileKeyStore(options.keyFile) });
+  const client = new KeygateClient({
+    baseUrl: options.baseUrl,
+    store: fileKeyStore(options.keyFile),
+    ...(options.selfRotateUrl ? { selfRotatePath: options.selfRotateUrl } : {}),
+  });
   const statuses: number[] = [];
   let rotations = 0;
   let failures = 0;

@@ -30,7 +30,11 @@ export interface KeygateClientOptions {
   readonly retryOn429?: boolean;
   /** Upper bound on a `Retry-After` wait, in seconds. Default 30. */
   readonly maxRetryAfterSeconds?: number;
-  /** Path of the self-rotation endpoint, joined to `baseUrl`. Default `/v1/self/rotate`. */
+  /**
+   * Self-rotation endpoint: a path joined to `baseUrl` (default `/v1/self/rotate`), or an absolute
+   * URL, e.g. keygate's admin port when the gateway is not where you rotate. An absolute URL is an
+   * explicit choice to send the key there, so it may have another origin.
+   */
   readonly selfRotatePath?: string;
   /** After a failed self-rotation (network, 5xx), how long to wait before trying again for that key. Default 30 s. */
   readonly rotationRetryMs?: number;
@@ -91,7 +95,10 @@ export class KeygateClient {
     this.fetchImpl = fetchImpl ?? ((input, init) => globalThis.fetch(input, init));
     this.retryOn429 = options.retryOn429 ?? false;
     this.maxRetryAfterMs = (options.maxRetryAfterSeconds ?? 30) * 1000;
-    this.selfRotateUrl = resolveRequestUrl(options.selfRotatePath ?? "/v1/self/rotate", this.base);
+    const selfRotatePath = options.selfRotatePath ?? "/v1/self/rotate";
+    this.selfRotateUrl = URL.canParse(selfRotatePath)
+      ? new URL(selfRotatePath)
+      : resolveRequestUrl(selfRotatePath, this.base);
     this.rotationRetryMs = options.rotationRetryMs ?? 30_000;
     this.unwatch = this.store.watch ? this.store.watch(() => this.onStoreChange()) : null;
   }

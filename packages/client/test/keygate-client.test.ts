@@ -229,6 +229,26 @@ describe("KeygateClient: Deprecation/Sunset", () => {
     expectNoSecrets(events, old);
   });
 
+  it("self-rotates at an absolute selfRotatePath (e.g. the admin port) when configured", async () => {
+    const old = keygate.issue();
+    keygate.deprecate(old, new Date(Date.now() + 60_000));
+    const adminPort = new FakeKeygate();
+    const adminUrl = await adminPort.start();
+    try {
+      adminPort.keys.set(old, { ...keygate.key(old) });
+      const { client, events } = makeClient(memoryKeyStore(old), {
+        selfRotatePath: `${adminUrl}/v1/self/rotate`,
+      });
+      await client.fetch("/v2/x");
+      await client.idle();
+      expect(adminPort.selfRotateCalls).toBe(1);
+      expect(keygate.selfRotateCalls).toBe(0);
+      expect(events.rotated).toHaveLength(1);
+    } finally {
+      await adminPort.close();
+    }
+  });
+
   it("rotate() rotates on demand, even with autoRotate off", async () => {
     const old = keygate.issue();
     const store = memoryKeyStore(old);
