@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BASE62_ALPHABET, encodeBase62Fixed, isBase62Code } from "./base62.ts";
+import { BASE62_ALPHABET, base62Digit, encodeBase62Fixed, isBase62Code } from "./base62.ts";
 
 describe("base62", () => {
   it("orders its alphabet by char code, so fixed-width encodings sort like the numbers", () => {
@@ -20,9 +20,11 @@ describe("base62", () => {
     expect(encodeBase62Fixed(value, width)).toBe(expected);
   });
 
-  it("recognises exactly the 62 alphabet codes", () => {
+  it("recognises exactly the 62 alphabet codes and decodes each to its index", () => {
     for (let code = 0; code < 0x3000; code++) {
-      expect(isBase62Code(code)).toBe(BASE62_ALPHABET.includes(String.fromCharCode(code)));
+      const index = BASE62_ALPHABET.indexOf(String.fromCharCode(code));
+      if (isBase62Code(code) !== index >= 0) throw new Error(`isBase62Code(${code})`);
+      if (base62Digit(code) !== index) throw new Error(`base62Digit(${code}) = ${base62Digit(code)}, want ${index}`);
     }
   });
 });
