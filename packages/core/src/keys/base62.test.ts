@@ -24,7 +24,8 @@ describe("base62", () => {
     for (let code = 0; code < 0x3000; code++) {
       const index = BASE62_ALPHABET.indexOf(String.fromCharCode(code));
       if (isBase62Code(code) !== index >= 0) throw new Error(`isBase62Code(${code})`);
-      if (base62Digit(code) !== index) throw new Error(`base62Digit(${code}) = ${base62Digit(code)}, want ${index}`);
+      if (base62Digit(code) !== index)
+        throw new Error(`base62Digit(${code}) = ${base62Digit(code)}, want ${index}`);
     }
   });
 });
