@@ -1,0 +1,174 @@
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import {
+  createGatewayServer,
+  type GatewayLogger,
+  type GatewayServer,
+  type GatewayServerOptions,
+} from "../../src/gateway/gateway-server.ts";
+import { compileRouteTable, type RouteRule } from "../../src/gateway/route-table.ts";
+import { nodeHasher } from "../../src/platform/node-platform.ts";
+import { UsageRecorder } from "../../src/usage/usage-recorder.ts";
+import { Verifier } from "../../src/verify/verifier.ts";
+import { CountingKeyStore, KeyWorld } from "../verify/key-world.ts";
+
+/** What the echo upstream saw of one request. */
+export interface SeenRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+export interface Upstream {
+  readonly url: string;
+  readonly seen: SeenRequest[];
+  close(): Promise<void>;
+}
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)),
+  );
+}
+
+/**
+ * A real upstream on 127.0.0.1:0. It answers with JSON describing the request
+ * (method, url, headers, body) — except `/stream` (a body written in chunks
+ * with pauses), `/slow` (answers after 2 s), `/linked` (sets its own `Link`)
+ * and `/status/<n>` (that status).
+ */
+export async function startUpstream(): Promise<Upstream> {
+  const seen: SeenRequest[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const request: SeenRequest = {
+        method: req.method ?? "",
+        url: req.url ?? "",
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+      };
+      seen.push(request);
+      const url = req.url ?? "/";
+      if (url.startsWith("/stream")) {
+        res.writeHead(200, { "content-type": "text/plain", "x-upstream": "stream" });
+        let i = 0;
+        const timer = setInterval(() => {
+          res.write(`chunk-${i}\n`);
+          if (++i === 5) {
+            clearInterval(timer);
+            res.end("done\n");
+          }
+        }, 10);
+        return;
+      }
+      if (url.startsWith("/slow")) {
+        const timer = setTimeout(() => res.end("late"), 2_000);
+        res.on("close", () => clearTimeout(timer));
+        return;
+      }
+      const status = /^\/status\/(\d{3})/.exec(url)?.[1];
+      const body = JSON.stringify(request);
+      const headers: Record<string, string> = {
+        "content-type": "application/json",
+        "x-upstream": "echo",
+        // A hop-by-hop field named in Connection: the gateway must not pass it on.
+        connection: "keep-alive, x-upstream-hop",
+        "x-upstream-hop": "1",
+      };
+      if (url.startsWith("/linked")) headers.link = '<https://api.example/next>; rel="next"';
+      res.writeHead(status === undefined ? 200 : Number(status), headers);
+      res.end(body);
+    });
+  });
+  const port = await listen(server);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A logger that keeps every line, to prove what was (and was not) logged. */
+export class CapturingLogger implements GatewayLogger {
+  readonly lines: Array<{ level: string; obj: object; msg: string | undefined }> = [];
+
+  info(obj: object, msg?: string): void {
+    this.lines.push({ level: "info", obj, msg });
+  }
+
+  warn(obj: object, msg?: string): void {
+    this.lines.push({ level: "warn", obj, msg });
+  }
+
+  error(obj: object, msg?: string): void {
+    this.lines.push({ level: "error", obj, msg });
+  }
+
+  text(): string {
+    return JSON.stringify(this.lines);
+  }
+}
+
+export const ORDER_ROUTES: RouteRule[] = [
+  { method: "POST", path: "/v2/orders", scopes: ["trade"], cost: 5 },
+  { method: "GET", path: "/v2/admin/*", scopes: ["admin"], cost: 1 },
+];
+
+export interface GatewayHarness {
+  readonly world: KeyWorld;
+  readonly store: CountingKeyStore;
+  readonly verifier: Verifier;
+  readonly usage: UsageRecorder;
+  readonly logger: CapturingLogger;
+  readonly gateway: GatewayServer;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** A real gateway on 127.0.0.1:0 over a real Verifier and a `MemoryKeyStore`. */
+export async function startGateway(
+  upstreamUrl: string,
+  overrides: Partial<GatewayServerOptions> = {},
+  world = new KeyWorld(),
+): Promise<GatewayHarness> {
+  const store = new CountingKeyStore(world.store);
+  const verifier = new Verifier({ store, clock: world.clock, hasher: nodeHasher });
+  const logger = new CapturingLogger();
+  const usage = new UsageRecorder({ store, logger });
+  const gateway = createGatewayServer({
+    verifier,
+    upstream: upstreamUrl,
+    routes: compileRouteTable(ORDER_ROUTES),
+    clock: world.clock,
+    logger,
+    usage,
+    closeGraceMs: 500,
+    ...overrides,
+  });
+  const { port } = await gateway.listen(0, "127.0.0.1");
+  return {
+    world,
+    store,
+    verifier,
+    usage,
+    logger,
+    gateway,
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      await gateway.close();
+      await usage.close();
+    },
+  };
+}
+
+/** Asserts-free helper: the parsed problem body and the headers that matter. */
+export async function readProblem(response: Response): Promise<Record<string, unknown>> {
+  return (await response.json()) as Record<string, unknown>;
+}
