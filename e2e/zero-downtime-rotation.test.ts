@@ -72,7 +72,11 @@ describe("zero-downtime rotation under load (real processes, SQLite)", () => {
       deprecations: [],
     };
     // Each client holds a key and, after a rotation, a scheduled moment to move to the successor.
-    const clients = Array.from({ length: CLIENTS }, () => ({ key: first, next: null as KeyState | null, switchAt: 0 }));
+    const clients = Array.from({ length: CLIENTS }, () => ({
+      key: first,
+      next: null as KeyState | null,
+      switchAt: 0,
+    }));
     const samples: Sample[] = [];
     const pool = new Pool(stack.gatewayUrl, { connections: CLIENTS });
     let running = true;
@@ -80,7 +84,11 @@ describe("zero-downtime rotation under load (real processes, SQLite)", () => {
     const send = async (key: KeyState): Promise<Sample> => {
       const sentAt = Date.now();
       try {
-        const res = await pool.request({ method: "GET", path: "/v2/trader-grades?symbol=ETH", headers: { "x-api-key": key.secret } });
+        const res = await pool.request({
+          method: "GET",
+          path: "/v2/trader-grades?symbol=ETH",
+          headers: { "x-api-key": key.secret },
+        });
         const text = await res.body.text();
         const doneAt = Date.now();
         let code: string | null = null;
@@ -97,7 +105,17 @@ describe("zero-downtime rotation under load (real processes, SQLite)", () => {
           error: null,
         };
       } catch (error) {
-        return { key, sentAt, doneAt: Date.now(), status: 0, code: null, contentType: "", deprecation: false, sunset: false, error: String(error) };
+        return {
+          key,
+          sentAt,
+          doneAt: Date.now(),
+          status: 0,
+          code: null,
+          contentType: "",
+          deprecation: false,
+          sunset: false,
+          error: String(error),
+        };
       }
     };
 
@@ -117,11 +135,11 @@ describe("zero-downtime rotation under load (real processes, SQLite)", () => {
     let rollbacks = 0;
     for (let i = 1; i <= ROTATIONS; i++) {
       const overlapSeconds = Math.round(random(0.5, 3) * 1000) / 1000;
-      const rotated = await stack.admin<{ rotation: { id: string; sunsetAt: string }; key: { id: string }; secret: string }>(
-        "POST",
-        `/v1/keys/${current.id}/rotate?wait=true`,
-        { overlapSeconds },
-      );
+      const rotated = await stack.admin<{
+        rotation: { id: string; sunsetAt: string };
+        key: { id: string };
+        secret: string;
+      }>("POST", `/v1/keys/${current.id}/rotate?wait=true`, { overlapSeconds });
       expect(rotated.status, JSON.stringify(rotated.body)).toBe(201);
       secrets.push(rotated.body.secret);
       const rotatedAt = Date.now();
@@ -150,7 +168,10 @@ describe("zero-downtime rotation under load (real processes, SQLite)", () => {
         await sleep(random(0.2, 0.6) * (sunsetAt - rotatedAt));
         const rollbackSentAt = Date.now();
         successor.invalidFrom = rollbackSentAt; // anything after this may be refused
-        const rolledBack = await stack.admin("POST", `/v1/rotations/${rotated.body.rotation.id}/rollback?wait=true`);
+        const rolledBack = await stack.admin(
+          "POST",
+          `/v1/rotations/${rotated.body.rotation.id}/rollback?wait=true`,
+        );
         expect(rolledBack.status, JSON.stringify(rolledBack.body)).toBe(200);
         const rolledBackAt = Date.now();
         successor.invalidCode = "KEY_REVOKED";
@@ -191,13 +212,19 @@ describe("zero-downtime rotation under load (real processes, SQLite)", () => {
       if (s.sentAt >= key.validFrom && s.doneAt < key.invalidFrom) {
         if (s.status !== 200) wrongly.push(s);
         else validOk++;
-        const wasDeprecatedThroughout = key.deprecations.some(([from, to]) => s.sentAt >= from && s.doneAt < to);
+        const wasDeprecatedThroughout = key.deprecations.some(
+          ([from, to]) => s.sentAt >= from && s.doneAt < to,
+        );
         if (wasDeprecatedThroughout && s.status === 200) {
           deprecatedChecked++;
           if (!s.deprecation || !s.sunset) missingDeprecationHeaders.push(s);
         }
       } else if (s.sentAt >= key.refusedFrom) {
-        if (s.status !== 401 || s.code !== key.invalidCode || !s.contentType.startsWith("application/problem+json")) {
+        if (
+          s.status !== 401 ||
+          s.code !== key.invalidCode ||
+          !s.contentType.startsWith("application/problem+json")
+        ) {
           wrongly.push(s);
         }
       } else {

@@ -56,12 +56,22 @@ const { deps } = node;
 
 const keyFile = join(dataDir, "demo-key");
 let demoKey = readSecretFile(keyFile);
-const known = demoKey !== undefined && parseKeySecret(demoKey).ok ? await deps.store.findKeyByHash(deps.hasher.sha256Hex(demoKey)) : null;
+const known =
+  demoKey !== undefined && parseKeySecret(demoKey).ok
+    ? await deps.store.findKeyByHash(deps.hasher.sha256Hex(demoKey))
+    : null;
 if (!known) {
   const actor = { type: "system", id: "demo-seed" } as const;
-  const consumer = await createConsumer(deps, actor, { name: "Demo Trader", plan: "free", metadata: { seeded: true } });
+  const consumer = await createConsumer(deps, actor, {
+    name: "Demo Trader",
+    plan: "free",
+    metadata: { seeded: true },
+  });
   await issueKey(deps, actor, consumer.id, { name: "Development", scopes: ["read"], env: "test" });
-  const production = await issueKey(deps, actor, consumer.id, { name: "Production", scopes: ["read", "trade"] });
+  const production = await issueKey(deps, actor, consumer.id, {
+    name: "Production",
+    scopes: ["read", "trade"],
+  });
   demoKey = production.secret;
   writeSecretFile(keyFile, demoKey);
 }

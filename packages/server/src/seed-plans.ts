@@ -8,12 +8,17 @@ import type { ServiceDeps } from "./services/service-deps.ts";
  * admin API and absent from the file are left alone; a plan is written only
  * when it differs, so restarts do not fill the audit log.
  */
-export async function seedPlans(deps: ServiceDeps, plans: FileConfig["plans"], logger: Logger): Promise<void> {
+export async function seedPlans(
+  deps: ServiceDeps,
+  plans: FileConfig["plans"],
+  logger: Logger,
+): Promise<void> {
   for (const [name, wanted] of Object.entries(plans)) {
     const current = await deps.store.getPlan(name);
     const rateLimit = wanted.rateLimit ?? null;
     const quota = wanted.quota ?? null;
-    if (current && JSON.stringify([current.rateLimit, current.quota]) === JSON.stringify([rateLimit, quota])) continue;
+    if (current && JSON.stringify([current.rateLimit, current.quota]) === JSON.stringify([rateLimit, quota]))
+      continue;
     await putPlan(deps, { type: "system", id: "config" }, name, { rateLimit, quota });
     logger.info({ plan: name }, "plan set from config");
   }

@@ -112,7 +112,10 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
     closers.push(() => gateway.close());
   }
   const job = startRetirementJob(deps, logger, config.jobs.intervalMs);
-  logger.info({ role: config.role, adminUrl, gatewayUrl, store: config.databaseUrl.split(":")[0] }, "keygate node started");
+  logger.info(
+    { role: config.role, adminUrl, gatewayUrl, store: config.databaseUrl.split(":")[0] },
+    "keygate node started",
+  );
 
   let closing: Promise<void> | undefined;
   return {

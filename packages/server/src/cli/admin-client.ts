@@ -10,7 +10,12 @@ export class AdminApiError extends Error {
   readonly code: string;
   readonly errors: readonly { path: string; message: string }[];
 
-  constructor(status: number, code: string, detail: string, errors: readonly { path: string; message: string }[]) {
+  constructor(
+    status: number,
+    code: string,
+    detail: string,
+    errors: readonly { path: string; message: string }[],
+  ) {
     super(detail);
     this.status = status;
     this.code = code;
@@ -27,7 +32,12 @@ export class AdminClient {
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     if (this.#options.token === undefined) {
-      throw new AdminApiError(0, "UNAUTHENTICATED", "set KEYGATE_ADMIN_TOKEN (printed once by the first `keygate start`)", []);
+      throw new AdminApiError(
+        0,
+        "UNAUTHENTICATED",
+        "set KEYGATE_ADMIN_TOKEN (printed once by the first `keygate start`)",
+        [],
+      );
     }
     const url = new URL(path, this.#options.baseUrl);
     let response: Response;
@@ -41,12 +51,22 @@ export class AdminClient {
         body: body === undefined ? null : JSON.stringify(body),
       });
     } catch (error) {
-      throw new AdminApiError(0, "UNREACHABLE", `cannot reach ${url.origin}: ${(error as Error).message}`, []);
+      throw new AdminApiError(
+        0,
+        "UNREACHABLE",
+        `cannot reach ${url.origin}: ${(error as Error).message}`,
+        [],
+      );
     }
     const text = await response.text();
     const parsed: unknown = text === "" ? null : JSON.parse(text);
     if (!response.ok) {
-      const problem = (parsed ?? {}) as { code?: string; detail?: string; title?: string; errors?: { path: string; message: string }[] };
+      const problem = (parsed ?? {}) as {
+        code?: string;
+        detail?: string;
+        title?: string;
+        errors?: { path: string; message: string }[];
+      };
       throw new AdminApiError(
         response.status,
         problem.code ?? `HTTP_${response.status}`,

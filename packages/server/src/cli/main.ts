@@ -1,5 +1,5 @@
-import { Command } from "commander";
 import { KeygateError } from "@keygate/core";
+import { Command } from "commander";
 import { AdminApiError } from "./admin-client.ts";
 import { registerAudit } from "./commands/audit.ts";
 import { registerConsumers } from "./commands/consumers.ts";
@@ -11,7 +11,9 @@ import { registerStart } from "./commands/start.ts";
 
 const program = new Command()
   .name("keygate")
-  .description("API keys with zero-downtime rotation. Admin commands use KEYGATE_URL and KEYGATE_ADMIN_TOKEN.")
+  .description(
+    "API keys with zero-downtime rotation. Admin commands use KEYGATE_URL and KEYGATE_ADMIN_TOKEN.",
+  )
   .showHelpAfterError();
 
 registerStart(program);
@@ -26,7 +28,9 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof AdminApiError) {
-    process.stderr.write(`error: ${error.code}${error.status ? ` (${error.status})` : ""}: ${error.message}\n`);
+    process.stderr.write(
+      `error: ${error.code}${error.status ? ` (${error.status})` : ""}: ${error.message}\n`,
+    );
     for (const e of error.errors) process.stderr.write(`  ${e.path}: ${e.message}\n`);
   } else if (error instanceof KeygateError) {
     process.stderr.write(`error: ${error.detail}\n`);

@@ -69,11 +69,17 @@ export const envSchema = z.object({
     .string()
     .regex(/^(sqlite:|postgres:\/\/|postgresql:\/\/|memory:)/, "sqlite:<path>, postgres://… or memory:")
     .default("sqlite:./data/keygate.db"),
-  KEYGATE_REDIS_URL: z.string().regex(/^rediss?:\/\//, "redis://…").optional(),
+  KEYGATE_REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "redis://…")
+    .optional(),
   KEYGATE_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   KEYGATE_CONFIG: z.string().min(1).optional(),
   KEYGATE_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  KEYGATE_NODE_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
+  KEYGATE_NODE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/)
+    .optional(),
 });
 
 export type FileConfig = z.infer<typeof fileConfigSchema>;

@@ -42,12 +42,18 @@ function readConfigFile(path: string): unknown {
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    throw new KeygateError("VALIDATION_FAILED", `cannot read KEYGATE_CONFIG file ${path}: ${(error as Error).message}`);
+    throw new KeygateError(
+      "VALIDATION_FAILED",
+      `cannot read KEYGATE_CONFIG file ${path}: ${(error as Error).message}`,
+    );
   }
   try {
     return /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
   } catch (error) {
-    throw new KeygateError("VALIDATION_FAILED", `KEYGATE_CONFIG file ${path} is not valid: ${(error as Error).message}`);
+    throw new KeygateError(
+      "VALIDATION_FAILED",
+      `KEYGATE_CONFIG file ${path} is not valid: ${(error as Error).message}`,
+    );
   }
 }
 
@@ -59,8 +65,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, role: Role = "all"): KeygateC
   const problems: string[] = [];
   const envResult = envSchema.safeParse(env);
   if (!envResult.success) problems.push(...issuesToMessages("env ", envResult.error));
-  const filePath = typeof env.KEYGATE_CONFIG === "string" && env.KEYGATE_CONFIG !== "" ? env.KEYGATE_CONFIG : undefined;
-  const fileResult = fileConfigSchema.safeParse(filePath === undefined ? {} : (readConfigFile(filePath) ?? {}));
+  const filePath =
+    typeof env.KEYGATE_CONFIG === "string" && env.KEYGATE_CONFIG !== "" ? env.KEYGATE_CONFIG : undefined;
+  const fileResult = fileConfigSchema.safeParse(
+    filePath === undefined ? {} : (readConfigFile(filePath) ?? {}),
+  );
   if (!fileResult.success) problems.push(...issuesToMessages(`${filePath ?? "config"}: `, fileResult.error));
   if (envResult.success && role !== "admin" && envResult.data.KEYGATE_UPSTREAM === undefined) {
     problems.push("env KEYGATE_UPSTREAM: required when the gateway runs (role all or gateway)");

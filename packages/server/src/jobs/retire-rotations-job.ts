@@ -1,5 +1,5 @@
-import type { Logger } from "pino";
 import { decideRetirement, KeygateError } from "@keygate/core";
+import type { Logger } from "pino";
 import { completeRotation } from "../services/rotations.ts";
 import type { ServiceDeps } from "../services/service-deps.ts";
 
@@ -18,14 +18,20 @@ export async function runRetirementPass(deps: ServiceDeps, logger: Logger): Prom
   for (;;) {
     const rotations = await deps.store.listRotations({ state: "overlapping", after, limit: PAGE });
     for (const rotation of rotations) {
-      const [oldKey, newKey] = await Promise.all([deps.store.getKey(rotation.oldKeyId), deps.store.getKey(rotation.newKeyId)]);
+      const [oldKey, newKey] = await Promise.all([
+        deps.store.getKey(rotation.oldKeyId),
+        deps.store.getKey(rotation.newKeyId),
+      ]);
       if (!oldKey || !newKey) continue;
       const decision = decideRetirement(rotation, oldKey, newKey, deps.clock.now());
       if (decision.type === "keep") continue;
       try {
         await completeRotation(deps, { type: "system", id: "retirement-job" }, rotation.id, decision.reason);
         retired++;
-        logger.info({ rotationId: rotation.id, reason: decision.reason }, "rotation completed, old key retired");
+        logger.info(
+          { rotationId: rotation.id, reason: decision.reason },
+          "rotation completed, old key retired",
+        );
       } catch (error) {
         if (!(error instanceof KeygateError && error.code === "CONFLICT")) throw error;
       }
@@ -36,7 +42,11 @@ export async function runRetirementPass(deps: ServiceDeps, logger: Logger): Prom
 }
 
 /** Runs `runRetirementPass` every `intervalMs` until stopped; a failing pass is logged and retried. */
-export function startRetirementJob(deps: ServiceDeps, logger: Logger, intervalMs: number): { stop(): Promise<void> } {
+export function startRetirementJob(
+  deps: ServiceDeps,
+  logger: Logger,
+  intervalMs: number,
+): { stop(): Promise<void> } {
   let running: Promise<unknown> = Promise.resolve();
   let stopped = false;
   const timer = setInterval(() => {

@@ -26,7 +26,11 @@ async function assertPlanExists(deps: ServiceDeps, plan: string | null | undefin
   }
 }
 
-export async function createConsumer(deps: ServiceDeps, actor: Actor, input: ConsumerInput): Promise<Consumer> {
+export async function createConsumer(
+  deps: ServiceDeps,
+  actor: Actor,
+  input: ConsumerInput,
+): Promise<Consumer> {
   await assertPlanExists(deps, input.plan);
   const now = deps.clock.now();
   const consumer: Consumer = {
@@ -43,7 +47,12 @@ export async function createConsumer(deps: ServiceDeps, actor: Actor, input: Con
     deps,
     {
       writes: [{ type: "insertConsumer", consumer }],
-      audit: [auditEntry(now, actor, "consumer.create", "consumer", consumer.id, { name: consumer.name, plan: consumer.plan })],
+      audit: [
+        auditEntry(now, actor, "consumer.create", "consumer", consumer.id, {
+          name: consumer.name,
+          plan: consumer.plan,
+        }),
+      ],
       events: [],
     },
     "consumer creation",
@@ -76,7 +85,13 @@ export async function updateConsumer(deps: ServiceDeps, actor: Actor, id: string
     deps,
     {
       writes: [{ type: "updateConsumer", consumer: next }],
-      audit: [auditEntry(now, actor, "consumer.update", "consumer", id, { changed, disabled: next.disabled, plan: next.plan })],
+      audit: [
+        auditEntry(now, actor, "consumer.update", "consumer", id, {
+          changed,
+          disabled: next.disabled,
+          plan: next.plan,
+        }),
+      ],
       events: [],
     },
     "consumer update",

@@ -60,7 +60,9 @@ export async function issueKey(deps: ServiceDeps, actor: Actor, consumerId: stri
     deps,
     {
       writes: [{ type: "insertKey", key }],
-      audit: [auditEntry(now, actor, "key.create", "key", key.id, { ...keySummary(key), scopes: key.scopes })],
+      audit: [
+        auditEntry(now, actor, "key.create", "key", key.id, { ...keySummary(key), scopes: key.scopes }),
+      ],
       events: [{ id: eventId(deps, now), type: "key.created", at: now, data: keySummary(key) }],
     },
     "key creation",

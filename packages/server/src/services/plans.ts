@@ -14,7 +14,9 @@ export async function putPlan(deps: ServiceDeps, actor: Actor, name: string, inp
     deps,
     {
       writes: [{ type: "putPlan", plan }],
-      audit: [auditEntry(now, actor, "plan.put", "plan", name, { rateLimit: plan.rateLimit, quota: plan.quota })],
+      audit: [
+        auditEntry(now, actor, "plan.put", "plan", name, { rateLimit: plan.rateLimit, quota: plan.quota }),
+      ],
       events: [],
     },
     "plan update",

@@ -21,13 +21,19 @@ export async function requestRotation(deps: ServiceDeps, actor: Actor, keyId: st
     );
   }
   const due = decision.key;
-  const data = { ...keySummary(due), dueAt: new Date(now).toISOString(), sunsetAt: new Date(sunsetAt).toISOString() };
+  const data = {
+    ...keySummary(due),
+    dueAt: new Date(now).toISOString(),
+    sunsetAt: new Date(sunsetAt).toISOString(),
+  };
   await commitOrConflict(
     deps,
     {
       writes: [{ type: "updateKey", key: due, expectRevision: key.revision }],
       audit: [auditEntry(now, actor, "key.request_rotation", "key", key.id, data)],
-      events: [{ id: eventId(deps, now), type: "key.rotation_due", at: now, data: { ...data, reason: "requested" } }],
+      events: [
+        { id: eventId(deps, now), type: "key.rotation_due", at: now, data: { ...data, reason: "requested" } },
+      ],
     },
     "rotation request",
   );

@@ -17,12 +17,21 @@ export async function revokeKey(deps: ServiceDeps, actor: Actor, keyId: string, 
   const events: OutboxEventInput[] = [
     { id: eventId(deps, now), type: "key.revoked", at: now, data: { ...keySummary(decision.key), reason } },
   ];
-  const open = await deps.store.findOpenRotationForKey(key.id);
-  if (open && open.oldKeyId === key.id) {
+  // A key can be the new key of one open rotation and the old key of another;
+  // only the rotation it is the old key of completes.
+  const open = (
+    await deps.store.listRotations({ state: "overlapping", consumerId: key.consumerId, limit: 1000 })
+  ).find((rotation) => rotation.oldKeyId === key.id);
+  if (open) {
     const completion = planCompletion(open, decision.key, now, "manual");
     if (completion.type === "complete") {
       writes.push({ type: "updateRotation", rotation: completion.rotation, expectState: "overlapping" });
-      events.push({ id: eventId(deps, now), type: "rotation.completed", at: now, data: rotationSummary(completion.rotation) });
+      events.push({
+        id: eventId(deps, now),
+        type: "rotation.completed",
+        at: now,
+        data: rotationSummary(completion.rotation),
+      });
     }
   }
   await commitOrConflict(

@@ -3,7 +3,14 @@ import { KeygateError, MAX_OVERLAP_SECONDS, newId, planRotation } from "@keygate
 import { getConsumerOrThrow } from "./consumers.ts";
 import { mintSecret } from "./issue-key.ts";
 import { keySummary, rotationSummary } from "./key-events.ts";
-import { auditEntry, commitOrConflict, eventId, notFound, publishChange, type ServiceDeps } from "./service-deps.ts";
+import {
+  auditEntry,
+  commitOrConflict,
+  eventId,
+  notFound,
+  publishChange,
+  type ServiceDeps,
+} from "./service-deps.ts";
 
 export async function getKeyOrThrow(deps: ServiceDeps, id: string): Promise<KeyRecord> {
   const key = await deps.store.getKey(id);
@@ -38,10 +45,20 @@ export async function rotateKey(deps: ServiceDeps, actor: Actor, keyId: string, 
   if (decision.type === "reject") throw new KeygateError("CONFLICT", decision.detail);
   const { newKey, oldKey, rotation } = decision;
   const events: OutboxEventInput[] = [
-    { id: eventId(deps, now), type: "key.rotated", at: now, data: { ...rotationSummary(rotation), newKey: keySummary(newKey) } },
+    {
+      id: eventId(deps, now),
+      type: "key.rotated",
+      at: now,
+      data: { ...rotationSummary(rotation), newKey: keySummary(newKey) },
+    },
   ];
   if (decision.emergency) {
-    events.push({ id: eventId(deps, now), type: "rotation.completed", at: now, data: rotationSummary(rotation) });
+    events.push({
+      id: eventId(deps, now),
+      type: "rotation.completed",
+      at: now,
+      data: rotationSummary(rotation),
+    });
   }
   await commitOrConflict(
     deps,

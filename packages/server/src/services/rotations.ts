@@ -2,7 +2,14 @@ import type { Actor, CompletedReason, OutboxEventInput, Rotation } from "@keygat
 import { KeygateError, planCompletion, planRollback } from "@keygate/core";
 import { keySummary, rotationSummary } from "./key-events.ts";
 import { getKeyOrThrow } from "./rotate-key.ts";
-import { auditEntry, commitOrConflict, eventId, notFound, publishChange, type ServiceDeps } from "./service-deps.ts";
+import {
+  auditEntry,
+  commitOrConflict,
+  eventId,
+  notFound,
+  publishChange,
+  type ServiceDeps,
+} from "./service-deps.ts";
 
 export async function getRotationOrThrow(deps: ServiceDeps, id: string): Promise<Rotation> {
   const rotation = await deps.store.getRotation(id);
@@ -13,7 +20,10 @@ export async function getRotationOrThrow(deps: ServiceDeps, id: string): Promise
 /** During the overlap: the old key is active again, the new one revoked (`rolled_back`). */
 export async function rollbackRotation(deps: ServiceDeps, actor: Actor, rotationId: string) {
   const rotation = await getRotationOrThrow(deps, rotationId);
-  const [oldKey, newKey] = await Promise.all([getKeyOrThrow(deps, rotation.oldKeyId), getKeyOrThrow(deps, rotation.newKeyId)]);
+  const [oldKey, newKey] = await Promise.all([
+    getKeyOrThrow(deps, rotation.oldKeyId),
+    getKeyOrThrow(deps, rotation.newKeyId),
+  ]);
   const now = deps.clock.now();
   const decision = planRollback(rotation, oldKey, newKey, now);
   if (decision.type === "reject") throw new KeygateError("CONFLICT", decision.detail);
@@ -25,9 +35,23 @@ export async function rollbackRotation(deps: ServiceDeps, actor: Actor, rotation
         { type: "updateKey", key: decision.newKey, expectRevision: newKey.revision },
         { type: "updateRotation", rotation: decision.rotation, expectState: "overlapping" },
       ],
-      audit: [auditEntry(now, actor, "rotation.rollback", "rotation", rotation.id, rotationSummary(decision.rotation))],
+      audit: [
+        auditEntry(
+          now,
+          actor,
+          "rotation.rollback",
+          "rotation",
+          rotation.id,
+          rotationSummary(decision.rotation),
+        ),
+      ],
       events: [
-        { id: eventId(deps, now), type: "rotation.rolled_back", at: now, data: rotationSummary(decision.rotation) },
+        {
+          id: eventId(deps, now),
+          type: "rotation.rolled_back",
+          at: now,
+          data: rotationSummary(decision.rotation),
+        },
         {
           id: eventId(deps, now),
           type: "key.revoked",
@@ -58,7 +82,12 @@ export async function completeRotation(
     { id: eventId(deps, now), type: "rotation.completed", at: now, data: rotationSummary(decision.rotation) },
   ];
   if (decision.oldKey.status === "expired" && oldKey.status !== "expired") {
-    events.push({ id: eventId(deps, now), type: "key.expired", at: now, data: { ...keySummary(decision.oldKey), reason } });
+    events.push({
+      id: eventId(deps, now),
+      type: "key.expired",
+      at: now,
+      data: { ...keySummary(decision.oldKey), reason },
+    });
   }
   await commitOrConflict(
     deps,
@@ -67,7 +96,16 @@ export async function completeRotation(
         { type: "updateKey", key: decision.oldKey, expectRevision: oldKey.revision },
         { type: "updateRotation", rotation: decision.rotation, expectState: "overlapping" },
       ],
-      audit: [auditEntry(now, actor, "rotation.complete", "rotation", rotation.id, rotationSummary(decision.rotation))],
+      audit: [
+        auditEntry(
+          now,
+          actor,
+          "rotation.complete",
+          "rotation",
+          rotation.id,
+          rotationSummary(decision.rotation),
+        ),
+      ],
       events,
     },
     "completion",

@@ -1,8 +1,8 @@
 import type { Actor } from "@keygate/core";
 import { KeygateError } from "@keygate/core";
-import type { VerifyOutcomeLike } from "./verify-outcome.ts";
 import { rotateKey } from "./rotate-key.ts";
 import type { ServiceDeps } from "./service-deps.ts";
+import type { VerifyOutcomeLike } from "./verify-outcome.ts";
 
 /**
  * A consumer rotates its own key, authenticated with that key. The overlap

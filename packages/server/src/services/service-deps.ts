@@ -1,4 +1,14 @@
-import type { Actor, AuditInput, Change, ChangeBus, Clock, Hasher, KeyStore, Random, UnitOfWork } from "@keygate/core";
+import type {
+  Actor,
+  AuditInput,
+  Change,
+  ChangeBus,
+  Clock,
+  Hasher,
+  KeyStore,
+  Random,
+  UnitOfWork,
+} from "@keygate/core";
 import { KeygateError, newId } from "@keygate/core";
 
 /** What every use case needs. Built once by the composition root (main.ts). */
@@ -21,7 +31,8 @@ export interface ChangeScope {
 /** Commits a unit of work; a failed guard becomes `409 CONFLICT`. */
 export async function commitOrConflict(deps: ServiceDeps, unit: UnitOfWork, what: string): Promise<void> {
   const result = await deps.store.commit(unit);
-  if (!result.ok) throw new KeygateError("CONFLICT", `${what} conflicted with a concurrent change; read again and retry`);
+  if (!result.ok)
+    throw new KeygateError("CONFLICT", `${what} conflicted with a concurrent change; read again and retry`);
 }
 
 /** Publishes what a committed change invalidates to every node's cache. */

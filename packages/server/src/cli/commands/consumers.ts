@@ -13,14 +13,21 @@ export function registerConsumers(program: Command): void {
     .option("--json", "print JSON")
     .action(async (options: OutputOptions) => {
       const page = await adminClient().request<{ data: ConsumerView[] }>("GET", "/v1/consumers?limit=1000");
-      out(options.json ? JSON.stringify(page.data, null, 2) : table(page.data, ["id", "name", "plan", "disabled", "createdAt"]));
+      out(
+        options.json
+          ? JSON.stringify(page.data, null, 2)
+          : table(page.data, ["id", "name", "plan", "disabled", "createdAt"]),
+      );
     });
   consumers
     .command("create <name>")
     .option("--plan <plan>", "plan name")
     .option("--json", "print JSON")
     .action(async (name: string, options: OutputOptions & { plan?: string }) => {
-      const consumer = await adminClient().request<ConsumerView>("POST", "/v1/consumers", { name, plan: options.plan });
+      const consumer = await adminClient().request<ConsumerView>("POST", "/v1/consumers", {
+        name,
+        plan: options.plan,
+      });
       out(options.json ? JSON.stringify(consumer, null, 2) : `created consumer ${consumer.id}`);
     });
   consumers

@@ -15,7 +15,17 @@ interface RotationView extends Record<string, unknown> {
   sunsetAt: string;
 }
 
-const KEY_COLUMNS = ["id", "consumerId", "name", "version", "status", "hint", "scopes", "lastUsedAt", "sunsetAt"];
+const KEY_COLUMNS = [
+  "id",
+  "consumerId",
+  "name",
+  "version",
+  "status",
+  "hint",
+  "scopes",
+  "lastUsedAt",
+  "sunsetAt",
+];
 
 function secretBlock(secret: string): string {
   return `\nSecret (shown once, it cannot be retrieved again):\n  ${secret}\n`;
@@ -30,19 +40,28 @@ export function registerKeys(program: Command): void {
     .option("--env <env>", "live | test", "live")
     .option("--expires-at <date>", "ISO 8601 expiry")
     .option("--json", "print JSON")
-    .action(async (consumerId: string, o: OutputOptions & { name: string; scopes: string; env: string; expiresAt?: string }) => {
-      const created = await adminClient().request<{ key: KeyView; secret: string }>(
-        "POST",
-        `/v1/consumers/${encodeURIComponent(consumerId)}/keys`,
-        {
-          name: o.name,
-          scopes: o.scopes === "" ? [] : o.scopes.split(",").map((s) => s.trim()),
-          env: o.env,
-          expiresAt: o.expiresAt,
-        },
-      );
-      out(o.json ? JSON.stringify(created, null, 2) : `created key ${created.key.id} (${created.key.hint})${secretBlock(created.secret)}`);
-    });
+    .action(
+      async (
+        consumerId: string,
+        o: OutputOptions & { name: string; scopes: string; env: string; expiresAt?: string },
+      ) => {
+        const created = await adminClient().request<{ key: KeyView; secret: string }>(
+          "POST",
+          `/v1/consumers/${encodeURIComponent(consumerId)}/keys`,
+          {
+            name: o.name,
+            scopes: o.scopes === "" ? [] : o.scopes.split(",").map((s) => s.trim()),
+            env: o.env,
+            expiresAt: o.expiresAt,
+          },
+        );
+        out(
+          o.json
+            ? JSON.stringify(created, null, 2)
+            : `created key ${created.key.id} (${created.key.hint})${secretBlock(created.secret)}`,
+        );
+      },
+    );
   keys
     .command("list")
     .option("--consumer <consumerId>", "only this consumer's keys")
@@ -58,9 +77,17 @@ export function registerKeys(program: Command): void {
   keys
     .command("rotate <keyId>")
     .description("issue a successor; the old key keeps working during the overlap")
-    .option("--overlap <seconds>", "overlap window in seconds (default: consumer policy, else 86400)", parseIntOption("--overlap"))
+    .option(
+      "--overlap <seconds>",
+      "overlap window in seconds (default: consumer policy, else 86400)",
+      parseIntOption("--overlap"),
+    )
     .option("--retire <policy>", "deadline | idle", "deadline")
-    .option("--idle <seconds>", "with --retire idle: seconds without old-key traffic", parseIntOption("--idle"))
+    .option(
+      "--idle <seconds>",
+      "with --retire idle: seconds without old-key traffic",
+      parseIntOption("--idle"),
+    )
     .option("--json", "print JSON")
     .action(async (keyId: string, o: OutputOptions & { overlap?: number; retire: string; idle?: number }) => {
       const result = await adminClient().request<{ rotation: RotationView; key: KeyView; secret: string }>(
@@ -79,7 +106,9 @@ export function registerKeys(program: Command): void {
     .command("revoke <keyId>")
     .option("--reason <reason>", "recorded in the audit log", "revoked by operator")
     .action(async (keyId: string, o: { reason: string }) => {
-      await adminClient().request("POST", `/v1/keys/${encodeURIComponent(keyId)}/revoke?wait=true`, { reason: o.reason });
+      await adminClient().request("POST", `/v1/keys/${encodeURIComponent(keyId)}/revoke?wait=true`, {
+        reason: o.reason,
+      });
       out(`revoked key ${keyId}`);
     });
   keys

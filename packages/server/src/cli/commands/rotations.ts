@@ -11,11 +11,22 @@ export function registerRotations(program: Command): void {
     .action(async (o: OutputOptions & { state?: string }) => {
       const query = new URLSearchParams({ limit: "1000" });
       if (o.state) query.set("state", o.state);
-      const page = await adminClient().request<{ data: Record<string, unknown>[] }>("GET", `/v1/rotations?${query}`);
+      const page = await adminClient().request<{ data: Record<string, unknown>[] }>(
+        "GET",
+        `/v1/rotations?${query}`,
+      );
       out(
         o.json
           ? JSON.stringify(page.data, null, 2)
-          : table(page.data, ["id", "oldKeyId", "newKeyId", "state", "retire", "sunsetAt", "completedReason"]),
+          : table(page.data, [
+              "id",
+              "oldKeyId",
+              "newKeyId",
+              "state",
+              "retire",
+              "sunsetAt",
+              "completedReason",
+            ]),
       );
     });
   rotations

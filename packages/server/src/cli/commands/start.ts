@@ -1,5 +1,5 @@
-import type { Command } from "commander";
 import { KeygateError } from "@keygate/core";
+import type { Command } from "commander";
 import { loadConfig, type Role } from "../../config/load-config.ts";
 import { startKeygate } from "../../start-keygate.ts";
 
@@ -10,7 +10,10 @@ export function registerStart(program: Command): void {
     .option("--role <role>", "all | gateway | admin", "all")
     .action(async (options: { role: string }) => {
       if (!["all", "gateway", "admin"].includes(options.role)) {
-        throw new KeygateError("VALIDATION_FAILED", `--role must be all, gateway or admin, got "${options.role}"`);
+        throw new KeygateError(
+          "VALIDATION_FAILED",
+          `--role must be all, gateway or admin, got "${options.role}"`,
+        );
       }
       const node = await startKeygate({ config: loadConfig(process.env, options.role as Role) });
       if (node.generatedAdminToken !== undefined) {
