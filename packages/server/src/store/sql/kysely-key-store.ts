@@ -22,11 +22,13 @@ import { type Kysely, Migrator, sql } from "kysely";
 import { appendAudit } from "./append-audit.ts";
 import { applyWrite } from "./apply-write.ts";
 import { WriteConflict } from "./driver-errors.ts";
+import { findKeyByHash, recordKeyUsage } from "./key-queries.ts";
 import { keygateMigrations } from "./migrations.ts";
 import { claimOutbox, insertOutbox, markOutboxDelivered, markOutboxFailed } from "./outbox-queries.ts";
 import { toAdminToken, toAuditEntry, toConsumer, toKey, toPlan, toRotation } from "./row-mappers.ts";
 import type { KeygateDatabase } from "./schema.ts";
 import type { SqlDialect } from "./sql-dialect.ts";
+import { runWriteTransaction } from "./write-transaction.ts";
 
 type Db = Kysely<KeygateDatabase>;
 
@@ -36,20 +38,6 @@ export interface KyselyKeyStoreOptions {
   readonly dialect: SqlDialect;
   /** Hashes audit entries; `nodeHasher` at runtime. */
   readonly hasher: Hasher;
-}
-
-/** Times a transaction that hit a deadlock or serialization failure runs again before the error surfaces. */
-const MAX_RETRIES = 3;
-/** recordKeyUsage rows per statement: far below every driver's bind-parameter limit. */
-const USAGE_CHUNK = 500;
-
-const BUSY = Symbol("busy");
-const RETRY = Symbol("retry");
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function compareIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function auditCursor(after: string | undefined): number {
@@ -83,13 +71,15 @@ export class KyselyKeyStore implements KeyStore {
       const { error } = await migrator.migrateToLatest();
       if (error !== undefined) throw error;
     };
-    await this.#guard(() => (this.#d.migrateInWriteTransaction ? this.#transaction(run) : run(this.#db)));
+    await this.#guard(() =>
+      this.#d.migrateInWriteTransaction ? runWriteTransaction(this.#db, this.#d, run) : run(this.#db),
+    );
   }
 
   async commit(unit: UnitOfWork): Promise<CommitResult> {
     return this.#guard(async () => {
       try {
-        return await this.#transaction(async (trx): Promise<CommitResult> => {
+        return await runWriteTransaction(this.#db, this.#d, async (trx): Promise<CommitResult> => {
           for (const write of unit.writes) await applyWrite(trx, this.#d, write);
           const auditSeqs = await appendAudit(trx, this.#d, this.#hasher, unit.audit);
           await insertOutbox(trx, unit.events);
@@ -146,38 +136,7 @@ export class KyselyKeyStore implements KeyStore {
   }
 
   async findKeyByHash(hash: string): Promise<KeyWithConsumer | null> {
-    return this.#guard(async () => {
-      const row = await this.#db
-        .selectFrom("keys")
-        .innerJoin("consumers as c", "c.id", "keys.consumer_id")
-        .selectAll("keys")
-        .select([
-          "c.name as c_name",
-          "c.plan as c_plan",
-          "c.metadata as c_metadata",
-          "c.disabled as c_disabled",
-          "c.rotation_policy as c_rotation_policy",
-          "c.created_at as c_created_at",
-          "c.updated_at as c_updated_at",
-        ])
-        .where("keys.hash", "=", hash)
-        .executeTakeFirst();
-      if (!row) return null;
-      const consumer = toConsumer(
-        {
-          id: row.consumer_id,
-          name: row.c_name,
-          plan: row.c_plan,
-          metadata: row.c_metadata,
-          disabled: row.c_disabled,
-          rotation_policy: row.c_rotation_policy,
-          created_at: row.c_created_at,
-          updated_at: row.c_updated_at,
-        },
-        this.#d,
-      );
-      return { key: toKey(row, this.#d), consumer };
-    });
+    return this.#guard(() => findKeyByHash(this.#db, this.#d, hash));
   }
 
   async listKeys(filter: KeyFilter): Promise<KeyRecord[]> {
@@ -267,16 +226,22 @@ export class KyselyKeyStore implements KeyStore {
   }
 
   async claimOutbox(now: number, limit: number, leaseMs: number): Promise<OutboxEvent[]> {
-    return this.#guard(() => this.#transaction((trx) => claimOutbox(trx, this.#d, now, limit, leaseMs)));
+    return this.#guard(() =>
+      runWriteTransaction(this.#db, this.#d, (trx) => claimOutbox(trx, this.#d, now, limit, leaseMs)),
+    );
   }
 
   async markOutboxDelivered(ids: readonly string[], now: number): Promise<void> {
     if (ids.length === 0) return;
-    await this.#guard(() => this.#transaction((trx) => markOutboxDelivered(trx, ids, now)));
+    await this.#guard(() =>
+      runWriteTransaction(this.#db, this.#d, (trx) => markOutboxDelivered(trx, ids, now)),
+    );
   }
 
   async markOutboxFailed(id: string, nextAttemptAt: number, error: string): Promise<void> {
-    await this.#guard(() => this.#transaction((trx) => markOutboxFailed(trx, id, nextAttemptAt, error)));
+    await this.#guard(() =>
+      runWriteTransaction(this.#db, this.#d, (trx) => markOutboxFailed(trx, id, nextAttemptAt, error)),
+    );
   }
 
   async findAdminTokenByHash(hash: string): Promise<AdminToken | null> {
@@ -302,24 +267,7 @@ export class KyselyKeyStore implements KeyStore {
 
   async recordKeyUsage(touches: readonly KeyUsageTouch[]): Promise<void> {
     if (touches.length === 0) return;
-    // One row per key (the latest touch), in id order: a single UPDATE … FROM
-    // per chunk, and a fixed lock order so two batches never deadlock.
-    const latest = new Map<string, number>();
-    for (const t of touches) latest.set(t.keyId, Math.max(latest.get(t.keyId) ?? t.lastUsedAt, t.lastUsedAt));
-    const rows = [...latest].sort(([a], [b]) => compareIds(a, b));
-    await this.#guard(() =>
-      this.#transaction(async (trx) => {
-        for (let i = 0; i < rows.length; i += USAGE_CHUNK) {
-          const values = sql.join(
-            rows.slice(i, i + USAGE_CHUNK).map(([id, at]) => sql`(${id}, cast(${at} as bigint))`),
-          );
-          await sql`update keys set last_used_at = v.column2 from (values ${values}) as v
-            where keys.id = v.column1 and (keys.last_used_at is null or keys.last_used_at < v.column2)`.execute(
-            trx,
-          );
-        }
-      }),
-    );
+    await this.#guard(() => runWriteTransaction(this.#db, this.#d, (trx) => recordKeyUsage(trx, touches)));
   }
 
   async ping(): Promise<void> {
@@ -330,45 +278,6 @@ export class KyselyKeyStore implements KeyStore {
 
   async close(): Promise<void> {
     await this.#db.destroy();
-  }
-
-  /**
-   * Runs `work` in one write transaction on one connection. SQLite's busy
-   * answer and pg's deadlock/serialization failures release the connection
-   * and run the whole transaction again, so `work` MUST NOT have effects
-   * outside the transaction.
-   */
-  async #transaction<T>(work: (trx: Db) => Promise<T>): Promise<T> {
-    const deadline = Date.now() + this.#d.busyDeadlineMs;
-    let retries = 0;
-    let pause = 1;
-    for (;;) {
-      const outcome = await this.#db.connection().execute(async (conn) => {
-        if (!(await this.#d.begin(conn))) return BUSY;
-        try {
-          const value = await work(conn);
-          await sql`commit`.execute(conn);
-          return { value };
-        } catch (error) {
-          await sql`rollback`.execute(conn).catch(() => undefined);
-          if (this.#d.isRetryable(error) && retries < MAX_RETRIES) return RETRY;
-          throw error;
-        }
-      });
-      if (outcome === RETRY) {
-        retries++;
-        continue;
-      }
-      if (outcome !== BUSY) return outcome.value;
-      if (Date.now() >= deadline) {
-        throw new KeygateError(
-          "STORE_UNAVAILABLE",
-          `${this.#d.name} database stayed locked by another writer`,
-        );
-      }
-      await sleep(pause);
-      pause = Math.min(pause * 2, 10);
-    }
   }
 
   async #guard<T>(work: () => Promise<T>): Promise<T> {

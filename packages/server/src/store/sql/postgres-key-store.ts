@@ -27,7 +27,7 @@ const int8AsNumber = {
     if (oid === INT8_OID && format !== "binary") return (value: string) => Number(value);
     return pg.types.getTypeParser(oid, format ?? "text");
   },
-} as pg.CustomTypesConfig;
+};
 
 /** The `KeyStore` on PostgreSQL; several nodes may share one database. */
 export class PostgresKeyStore extends KyselyKeyStore {
