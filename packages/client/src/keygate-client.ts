@@ -96,7 +96,7 @@ export class KeygateClient {
     this.retryOn429 = options.retryOn429 ?? false;
     this.maxRetryAfterMs = (options.maxRetryAfterSeconds ?? 30) * 1000;
     const selfRotatePath = options.selfRotatePath ?? "/v1/self/rotate";
-    this.selfRotateUrl = URL.canParse(selfRotatePath)
+    this.selfRotateUrl = /^[a-z][a-z\d+.-]*:/i.test(selfRotatePath)
       ? new URL(selfRotatePath)
       : resolveRequestUrl(selfRotatePath, this.base);
     this.rotationRetryMs = options.rotationRetryMs ?? 30_000;
