@@ -10,7 +10,7 @@ import { nodeHasher } from "../../src/platform/node-platform.ts";
 import { audit, consumer, unit } from "../../src/store/contract/fixtures.ts";
 import { PostgresKeyStore } from "../../src/store/sql/postgres-key-store.ts";
 import { SqliteKeyStore } from "../../src/store/sql/sqlite-key-store.ts";
-import { createTestDatabase, requireServiceInCi } from "../support/postgres.ts";
+import { createTestDatabase, requireServiceInCi, skipSuite } from "../support/postgres.ts";
 import { RESET_SQL_STORE } from "./sql-store-reset.ts";
 
 /** A store plus a way around it: raw SQL on the same database, `?` placeholders. */
@@ -157,7 +157,7 @@ tamperSuite("SQLite", async () => {
 // PostgreSQL: one database for this file, emptied per test.
 const database = await createTestDatabase("tamper");
 if (database === null) {
-  describe.skip(requireServiceInCi("PostgreSQL"), () => undefined);
+  skipSuite(requireServiceInCi("PostgreSQL"));
 } else {
   afterAll(() => database.drop());
   tamperSuite("PostgreSQL", async () => {

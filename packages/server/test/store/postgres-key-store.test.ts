@@ -1,15 +1,15 @@
 import pg from "pg";
-import { afterAll, describe } from "vitest";
+import { afterAll } from "vitest";
 import { nodeHasher } from "../../src/platform/node-platform.ts";
 import { runKeyStoreContract } from "../../src/store/contract/key-store.contract.ts";
 import { PostgresKeyStore } from "../../src/store/sql/postgres-key-store.ts";
-import { createTestDatabase, requireServiceInCi } from "../support/postgres.ts";
+import { createTestDatabase, requireServiceInCi, skipSuite } from "../support/postgres.ts";
 import { RESET_SQL_STORE } from "./sql-store-reset.ts";
 
 const database = await createTestDatabase("contract");
 
 if (database === null) {
-  describe.skip(requireServiceInCi("PostgreSQL"), () => undefined);
+  skipSuite(requireServiceInCi("PostgreSQL"));
 } else {
   const url = database.url;
   afterAll(() => database.drop());

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { nodeHasher } from "../../src/platform/node-platform.ts";
 import { consumer, consumerWithKey } from "../../src/store/contract/fixtures.ts";
 import { PostgresKeyStore } from "../../src/store/sql/postgres-key-store.ts";
-import { createTestDatabase, requireServiceInCi } from "../support/postgres.ts";
+import { createTestDatabase, requireServiceInCi, skipSuite } from "../support/postgres.ts";
 
 async function unavailable(promise: Promise<unknown>): Promise<KeygateError> {
   const error = await promise.then(
@@ -63,7 +63,7 @@ describe("PostgresKeyStore without a server", () => {
 const database = await createTestDatabase("failures");
 
 if (database === null) {
-  describe.skip(requireServiceInCi("PostgreSQL"), () => undefined);
+  skipSuite(requireServiceInCi("PostgreSQL"));
 } else {
   const url = database.url;
   afterAll(() => database.drop());

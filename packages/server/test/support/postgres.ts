@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { describe, it } from "vitest";
 
 /** The server tests use: `KEYGATE_TEST_POSTGRES_URL`, else the local default. Its database is only used to create others. */
 export const TEST_POSTGRES_URL =
@@ -68,4 +69,11 @@ export function requireServiceInCi(name: string): string {
   if (process.env.CI === "true")
     throw new Error(`${name} is required when CI=true, but it is not reachable (${reason})`);
   return reason;
+}
+
+/** Registers a visibly skipped suite named by `reason`, so the report shows why nothing ran. */
+export function skipSuite(reason: string): void {
+  describe.skip(reason, () => {
+    it("needs the service", () => undefined);
+  });
 }
