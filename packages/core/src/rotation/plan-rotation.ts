@@ -72,7 +72,7 @@ export function planRotation(input: RotationInput): RotationDecision {
   if (!(idleSeconds >= 0 && Number.isFinite(idleSeconds))) {
     return { type: "reject", detail: "idleSeconds must be a non-negative number" };
   }
-  const overlapEnd = now + overlapSeconds * 1000;
+  const overlapEnd = now + Math.round(overlapSeconds * 1000);
   const sunsetAt = old.sunsetAt !== null && old.sunsetAt < overlapEnd ? old.sunsetAt : overlapEnd;
   const emergency = overlapSeconds === 0;
 

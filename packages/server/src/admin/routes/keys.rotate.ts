@@ -19,9 +19,10 @@ export const rotateKeyRoute = defineRoute({
   query: mutationQuery,
   body: z
     .strictObject({
-      overlapSeconds: z.int().min(0).max(MAX_OVERLAP_SECONDS).optional(),
+      // Fractions allowed (millisecond precision): short overlaps are how rotations are rehearsed.
+      overlapSeconds: z.number().min(0).max(MAX_OVERLAP_SECONDS).optional(),
       retire: z.enum(["deadline", "idle"]).optional(),
-      idleSeconds: z.int().min(1).max(MAX_OVERLAP_SECONDS).optional(),
+      idleSeconds: z.number().min(0.1).max(MAX_OVERLAP_SECONDS).optional(),
     })
     .refine((options) => options.idleSeconds === undefined || options.retire === "idle", {
       message: 'idleSeconds applies only with retire: "idle"',
