@@ -33,7 +33,7 @@ describe("admin API input validation and framework errors", () => {
       await h.call({
         method: "POST",
         url: "/v1/keys/not-a-key/rotate?wait=maybe&colour=blue",
-        body: { overlapSeconds: -1, retire: "never", idleSeconds: 1.5, extra: true },
+        body: { overlapSeconds: -1, retire: "never", idleSeconds: "15", extra: true },
       }),
       400,
       "VALIDATION_FAILED",
@@ -50,6 +50,27 @@ describe("admin API input validation and framework errors", () => {
     ]);
     expect(problem.detail).toBe("The request has 7 invalid fields; see errors.");
     expect(await h.auditLength()).toBe(before);
+  });
+
+  it("accepts a fractional overlap (a rehearsal) with millisecond precision", async () => {
+    const consumer = expectDeclared<{ id: string }>(
+      await h.call({ method: "POST", url: "/v1/consumers", body: { name: "Rehearsal" } }),
+      "createConsumer",
+      201,
+    );
+    const key = expectDeclared<{ key: { id: string }; secret: string }>(
+      await h.call({ method: "POST", url: `/v1/consumers/${consumer.id}/keys`, body: { name: "k" } }),
+      "createKey",
+      201,
+    );
+    h.secrets.push(key.secret);
+    const rotated = expectDeclared<{ rotation: { sunsetAt: string }; secret: string }>(
+      await h.call({ method: "POST", url: `/v1/keys/${key.key.id}/rotate`, body: { overlapSeconds: 1.5 } }),
+      "rotateKey",
+      201,
+    );
+    h.secrets.push(rotated.secret);
+    expect(Date.parse(rotated.rotation.sunsetAt) - h.clock.now()).toBe(1500);
   });
 
   it("rejects unknown, missing and badly typed body fields of a consumer together", async () => {

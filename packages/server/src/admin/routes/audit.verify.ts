@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { checkStoredAuditChain } from "../audit-chain-check.ts";
+import { verifyStoredAuditChain } from "../../audit/verify-stored-chain.ts";
 import { defineRoute } from "../route-kit.ts";
 
 const verdictSchema = z.union([
@@ -22,6 +22,6 @@ export const verifyAuditRoute = defineRoute({
     200: { description: "The verdict (a broken chain is a result, not an error)", schema: verdictSchema },
   },
   async handler({ ctx }) {
-    return { status: 200, body: await checkStoredAuditChain(ctx.deps.store, ctx.deps.hasher) };
+    return { status: 200, body: await verifyStoredAuditChain(ctx.deps.store, ctx.deps.hasher) };
   },
 });
