@@ -23,9 +23,11 @@ const NETWORK_CODES = new Set([
  */
 const SERVER_CODES = new Set(["57P01", "57P02", "57P03", "53300", "3D000", "28000", "28P01"]);
 
-/** pg and pg-pool report lost or never-made connections as plain messages. */
+/** pg and pg-pool report lost, never-made or closed connections as plain messages. */
 const LOST_CONNECTION =
-  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended|Cannot use a pool after calling end|driver has already been destroyed|connect ECONNREFUSED/i;
+  /Connection terminated|Client has encountered a connection error|Connection ended|Cannot use a pool after calling end|driver has already been destroyed/i;
+/** pg-pool: no connection within the connect timeout, whether connecting or queueing for a busy pool. */
+const NO_CONNECTION_IN_TIME = /timeout exceeded when trying to connect/i;
 
 function unavailableCode(error: unknown): string | null {
   for (const e of errorChain(error)) {
@@ -33,7 +35,9 @@ function unavailableCode(error: unknown): string | null {
     if (code !== undefined && (NETWORK_CODES.has(code) || SERVER_CODES.has(code) || code.startsWith("08"))) {
       return code;
     }
-    if (LOST_CONNECTION.test(errorField(e, "message") ?? "")) return "connection lost";
+    const message = errorField(e, "message") ?? "";
+    if (NO_CONNECTION_IN_TIME.test(message)) return "no connection within the connect timeout";
+    if (LOST_CONNECTION.test(message)) return "connection lost";
   }
   return null;
 }

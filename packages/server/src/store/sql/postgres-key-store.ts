@@ -11,7 +11,11 @@ export interface PostgresKeyStoreOptions {
   readonly hasher: Hasher;
   /** Pool size per node. Default 10. */
   readonly maxConnections?: number;
-  /** How long to wait for a connection before `STORE_UNAVAILABLE`. Default 2000 ms. */
+  /**
+   * How long to wait for a connection before `STORE_UNAVAILABLE`: to connect,
+   * and also to get one from a pool whose connections are all busy (pg-pool
+   * has one timeout for both), so an overloaded node sheds load. Default 2000 ms.
+   */
   readonly connectTimeoutMs?: number;
 }
 
