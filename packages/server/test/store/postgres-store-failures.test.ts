@@ -98,6 +98,21 @@ if (database === null) {
       }
     });
 
+    it("refuses text PostgreSQL cannot store as VALIDATION_FAILED, applying nothing", async () => {
+      const store = open();
+      await store.migrate();
+      const c = consumer("con_nul", { metadata: { note: "a\u0000b" } });
+      const error = await store
+        .commit({ writes: [{ type: "insertConsumer", consumer: c }], audit: [], events: [] })
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
+      expect(error).toMatchObject({ code: "VALIDATION_FAILED", status: 400 });
+      expect(await store.getConsumer(c.id)).toBeNull();
+      await store.close();
+    });
+
     it("reports an unknown database as STORE_UNAVAILABLE", async () => {
       const missing = new URL(url);
       missing.pathname = "/kg_database_that_does_not_exist";

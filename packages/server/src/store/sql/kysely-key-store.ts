@@ -285,7 +285,7 @@ export class KyselyKeyStore implements KeyStore {
       return await work();
     } catch (error) {
       if (error instanceof KeygateError) throw error;
-      throw this.#d.unavailable(error) ?? error;
+      throw this.#d.translateError(error) ?? error;
     }
   }
 }

@@ -66,7 +66,15 @@ export const postgresDialect: SqlDialect = {
     const code = errorField(error, "code");
     return code === "40P01" || code === "40001";
   },
-  unavailable(error) {
+  translateError(error) {
+    // JSONB and TEXT refuse NUL characters (22P05) and invalid UTF-8 (22021).
+    const sqlState = errorField(error, "code");
+    if (sqlState === "22P05" || sqlState === "22021") {
+      return new KeygateError(
+        "VALIDATION_FAILED",
+        "text contains a character the database cannot store (NUL)",
+      );
+    }
     const code = unavailableCode(error);
     return code === null ? null : new KeygateError("STORE_UNAVAILABLE", `PostgreSQL unavailable (${code})`);
   },

@@ -32,8 +32,12 @@ export interface SqlDialect {
   constraintViolation(error: unknown): string | null;
   /** A transient failure after which the whole transaction may simply run again (pg deadlock, serialization). */
   isRetryable(error: unknown): boolean;
-  /** A connectivity failure as `STORE_UNAVAILABLE` with a safe detail; null for any other error. */
-  unavailable(error: unknown): KeygateError | null;
+  /**
+   * A catalogued error for a driver error with a safe detail: connectivity
+   * failures as `STORE_UNAVAILABLE`, values the database cannot store as
+   * `VALIDATION_FAILED`; null for anything else (a bug: it stays a 500).
+   */
+  translateError(error: unknown): KeygateError | null;
   /**
    * Whether `migrate()` runs kysely's migrator inside one of the store's own
    * write transactions. kysely runs SQLite migrations without a transaction

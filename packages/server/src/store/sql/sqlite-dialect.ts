@@ -55,7 +55,7 @@ export function sqliteDialect(busyTimeoutMs: number): SqlDialect {
         : null;
     },
     isRetryable: () => false,
-    unavailable(error) {
+    translateError(error) {
       const code = errorField(error, "code") ?? "";
       if (UNAVAILABLE.test(code) || FS_ERRORS.has(code)) {
         return new KeygateError("STORE_UNAVAILABLE", `SQLite database unavailable (${code})`);
