@@ -20,4 +20,10 @@ export interface Random {
 export interface Hasher {
   /** MUST return the lower-case hex SHA-256 of the UTF-8 bytes of `text`. */
   sha256Hex(text: string): string;
+  /**
+   * Optional fast path for the verification cache: the same digest as 32
+   * latin1 characters (one per byte, char code = byte value), which the cache
+   * reads without hex decoding. When present it MUST agree with `sha256Hex`.
+   */
+  sha256Latin1?(text: string): string;
 }

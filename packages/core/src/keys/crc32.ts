@@ -20,3 +20,17 @@ export function crc32Ascii(text: string, end: number = text.length): number {
   }
   return (crc ^ 0xffffffff) >>> 0;
 }
+
+/**
+ * One CRC-32 step over a char code, for callers that fold the checksum into
+ * a loop of their own: start from `CRC32_INIT`, finish with `crc32Final`.
+ */
+export function crc32Step(crc: number, code: number): number {
+  return (table[(crc ^ code) & 0xff] ?? 0) ^ (crc >>> 8);
+}
+
+export const CRC32_INIT = 0xffffffff;
+
+export function crc32Final(crc: number): number {
+  return (crc ^ 0xffffffff) >>> 0;
+}

@@ -1,7 +1,7 @@
 import type { KeyEnv } from "../model.ts";
 import type { Random } from "../ports.ts";
 import { BASE62_ALPHABET, base62Digit, encodeBase62Fixed, isBase62Code } from "./base62.ts";
-import { crc32Ascii } from "./crc32.ts";
+import { CRC32_INIT, crc32Ascii, crc32Final, crc32Step } from "./crc32.ts";
 
 /**
  * Key layout: `kg_<env>_<32 base62 random>_<6 base62 CRC32>`.
@@ -38,12 +38,24 @@ export function generateKeySecret(random: Random, env: KeyEnv): string {
   return `${head}_${encodeBase62Fixed(crc32Ascii(head), CHECKSUM_LENGTH)}`;
 }
 
+/** CRC-32 state after `kg_live_` and after `kg_test_`: every key starts with one of the two. */
+const LIVE_PREFIX_CRC = prefixCrc("kg_live_");
+const TEST_PREFIX_CRC = prefixCrc("kg_test_");
+
+function prefixCrc(prefix: string): number {
+  let crc = CRC32_INIT;
+  for (let i = 0; i < prefix.length; i++) crc = crc32Step(crc, prefix.charCodeAt(i));
+  return crc;
+}
+
 /**
  * Checks shape and checksum without allocating. Anything that fails here is
  * `KEY_MALFORMED` and never reaches a store or cache. It runs on every
- * request, so the checksum digits are decoded and compared as a number
- * rather than re-encoding the CRC: fixed-width base62 is unique, so the two
- * comparisons agree.
+ * request, so each character is read once: the random part is checked and
+ * folded into the CRC (resumed from the env prefix's precomputed state) in
+ * one pass, and the checksum digits are decoded and compared as a number
+ * rather than re-encoding the CRC (fixed-width base62 is unique, so the two
+ * comparisons agree).
  */
 export function parseKeySecret(secret: string): ParsedKey {
   if (secret.length !== KEY_LENGTH) return MALFORMED;
@@ -51,16 +63,22 @@ export function parseKeySecret(secret: string): ParsedKey {
     return MALFORMED; // "kg_"
   }
   const env = envAt(secret);
-  if (!env.ok || secret.charCodeAt(7) !== 95 || secret.charCodeAt(CHECKSUM_START - 1) !== 95)
+  if (!env.ok || secret.charCodeAt(7) !== 95 || secret.charCodeAt(CHECKSUM_START - 1) !== 95) {
     return MALFORMED;
-  for (let i = 8; i < CHECKSUM_START - 1; i++) if (!isBase62Code(secret.charCodeAt(i))) return MALFORMED;
+  }
+  let crc = env === LIVE ? LIVE_PREFIX_CRC : TEST_PREFIX_CRC;
+  for (let i = 8; i < CHECKSUM_START - 1; i++) {
+    const code = secret.charCodeAt(i);
+    if (!isBase62Code(code)) return MALFORMED;
+    crc = crc32Step(crc, code);
+  }
   let checksum = 0;
   for (let i = CHECKSUM_START; i < KEY_LENGTH; i++) {
     const digit = base62Digit(secret.charCodeAt(i));
     if (digit < 0) return MALFORMED;
     checksum = checksum * 62 + digit;
   }
-  return checksum === crc32Ascii(secret, CHECKSUM_START - 1) ? env : MALFORMED;
+  return checksum === crc32Final(crc) ? env : MALFORMED;
 }
 
 /** `live` or `test` at positions 3–6, compared by char code. */

@@ -8,4 +8,7 @@ export const systemClock: Clock = { now: () => Date.now() };
 export const cryptoRandom: Random = { bytes: (length) => randomBytes(length) };
 
 /** One-shot SHA-256 (`crypto.hash`, Node ≥ 20.12): no Hash object per call. */
-export const nodeHasher: Hasher = { sha256Hex: (text) => hash("sha256", text, "hex") };
+export const nodeHasher: Hasher = {
+  sha256Hex: (text) => hash("sha256", text, "hex"),
+  sha256Latin1: (text) => hash("sha256", text, "binary"),
+};

@@ -1,5 +1,5 @@
 import type { KeyStatus } from "@keygate/core";
-import { DIGEST_WORDS, parseHexDigest, readHexDigest, slotHash } from "./hex-digest.ts";
+import { DIGEST_WORDS, parseHexDigest, readHexDigest, readLatin1Digest, slotHash } from "./hex-digest.ts";
 import { Interner } from "./interner.ts";
 
 /** What a positive entry remembers about a key and its consumer. */
@@ -43,6 +43,13 @@ const STATUS_INDEX: Readonly<Record<KeyStatus, number>> = {
   expired: 2,
   revoked: 3,
 };
+
+/** A consumer's cached rows, as a doubly linked list through the consumerNext/Prev columns. */
+interface ConsumerChain {
+  /** The one copy of the consumer id every row of the consumer points to. */
+  readonly id: string;
+  head: number;
+}
 
 const NONE = -1;
 const INVALID = -2;
@@ -120,7 +127,7 @@ export class DigestTable {
   #scopeSets: (readonly string[] | undefined)[] = [];
   #planNames: (string | null)[] = [];
   #byKeyId = new Map<string, number>();
-  #consumerHeads = new Map<string, number>();
+  #consumers = new Map<string, ConsumerChain>();
 
   constructor(options: DigestTableOptions = {}) {
     const capacity = options.capacity ?? 1_000_000;
@@ -172,6 +179,16 @@ export class DigestTable {
   find(hash: string): number {
     if (hash.length !== 64) return NONE;
     readHexDigest(hash, this.#probe, 0);
+    const row = this.#search();
+    if (row < 0) return NONE;
+    this.#flags[row] = (this.#flags[row] ?? 0) | REFERENCED;
+    return row;
+  }
+
+  /** `find` for a digest in latin1 form (32 characters, one per byte): the hot path, no hex decoding. */
+  findLatin1(digest: string): number {
+    if (digest.length !== 32) return NONE;
+    readLatin1Digest(digest, this.#probe, 0);
     const row = this.#search();
     if (row < 0) return NONE;
     this.#flags[row] = (this.#flags[row] ?? 0) | REFERENCED;
@@ -294,11 +311,11 @@ export class DigestTable {
   deleteByConsumerId(consumerId: string): number {
     let removed = 0;
     for (
-      let row = this.#consumerHeads.get(consumerId);
-      row !== undefined;
-      row = this.#consumerHeads.get(consumerId)
+      let chain = this.#consumers.get(consumerId);
+      chain !== undefined;
+      chain = this.#consumers.get(consumerId)
     ) {
-      this.#remove(row);
+      this.#remove(chain.head);
       removed++;
     }
     return removed;
@@ -314,7 +331,7 @@ export class DigestTable {
     this.#scopeSets = [];
     this.#planNames = [];
     this.#byKeyId = new Map();
-    this.#consumerHeads = new Map();
+    this.#consumers = new Map();
     this.#size = 0;
     this.#negatives = 0;
     this.#hand = 0;
@@ -429,12 +446,16 @@ export class DigestTable {
   }
 
   #linkConsumer(row: number, consumerId: string): void {
-    const head = this.#consumerHeads.get(consumerId);
-    this.#consumerIds[row] = consumerId;
+    let chain = this.#consumers.get(consumerId);
+    if (chain === undefined) {
+      chain = { id: consumerId, head: NONE };
+      this.#consumers.set(consumerId, chain);
+    }
+    this.#consumerIds[row] = chain.id;
     this.#consumerPrev[row] = NONE;
-    this.#consumerNext[row] = head ?? NONE;
-    if (head !== undefined) this.#consumerPrev[head] = row;
-    this.#consumerHeads.set(consumerId, row);
+    this.#consumerNext[row] = chain.head;
+    if (chain.head !== NONE) this.#consumerPrev[chain.head] = row;
+    chain.head = row;
   }
 
   #unlinkConsumer(row: number): void {
@@ -443,8 +464,11 @@ export class DigestTable {
     const prev = this.#consumerPrev[row] ?? NONE;
     const next = this.#consumerNext[row] ?? NONE;
     if (prev === NONE) {
-      if (next === NONE) this.#consumerHeads.delete(consumerId);
-      else this.#consumerHeads.set(consumerId, next);
+      const chain = this.#consumers.get(consumerId);
+      if (chain !== undefined) {
+        if (next === NONE) this.#consumers.delete(consumerId);
+        else chain.head = next;
+      }
     } else {
       this.#consumerNext[prev] = next;
     }

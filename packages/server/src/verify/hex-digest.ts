@@ -48,6 +48,28 @@ export function readHexDigest(hex: string, out: Uint32Array, offset: number): vo
   }
 }
 
+/**
+ * Reads a digest given as 32 latin1 characters (one per byte, as
+ * `crypto.hash(…, "latin1")` returns it) into the same words `parseHexDigest`
+ * yields for its hex form. `digest` must be 32 characters.
+ */
+export function readLatin1Digest(digest: string, out: Uint32Array, offset: number): void {
+  for (let w = 0; w < DIGEST_WORDS; w++) {
+    const base = w * 4;
+    out[offset + w] =
+      ((digest.charCodeAt(base) << 24) |
+        (digest.charCodeAt(base + 1) << 16) |
+        (digest.charCodeAt(base + 2) << 8) |
+        digest.charCodeAt(base + 3)) >>>
+      0;
+  }
+}
+
+/** The hex form of a latin1 digest (used on cache misses only: the store is keyed by hex). */
+export function latin1DigestToHex(digest: string): string {
+  return Buffer.from(digest, "latin1").toString("hex");
+}
+
 /** murmur3's 32-bit finalizer: a cheap, well-mixing bijection. */
 function fmix32(value: number): number {
   let h = value;

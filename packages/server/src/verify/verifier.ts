@@ -9,6 +9,7 @@ import type {
 } from "@keygate/core";
 import { decideKeyValidity, hasScopes, parseKeySecret } from "@keygate/core";
 import { DigestTable } from "./digest-table.ts";
+import { latin1DigestToHex } from "./hex-digest.ts";
 import {
   failureOutcome,
   KEY_MALFORMED_OUTCOME,
@@ -58,6 +59,8 @@ export interface VerifierStats {
   readonly entries: number;
   readonly negativeEntries: number;
   readonly evictions: number;
+  /** Bytes of the cache's typed-array columns and index (strings and maps not included). */
+  readonly columnBytes: number;
 }
 
 /** Validity fields of a cached row, refilled in place on every hit (no allocation). */
@@ -78,6 +81,7 @@ export class Verifier {
   readonly #store: Pick<KeyStore, "findKeyByHash">;
   readonly #clock: Clock;
   readonly #hasher: Hasher;
+  readonly #latin1: ((text: string) => string) | undefined;
   readonly #ttlMs: number;
   readonly #negativeTtlMs: number;
   readonly #staleIfErrorMs: number;
@@ -96,6 +100,8 @@ export class Verifier {
     this.#store = options.store;
     this.#clock = options.clock;
     this.#hasher = options.hasher;
+    const latin1 = options.hasher.sha256Latin1;
+    this.#latin1 = latin1 === undefined ? undefined : latin1.bind(options.hasher);
     this.#ttlMs = options.ttlMs ?? 30_000;
     this.#negativeTtlMs = options.negativeTtlMs ?? 2_000;
     this.#staleIfErrorMs = options.staleIfErrorMs ?? 300_000;
@@ -115,16 +121,18 @@ export class Verifier {
   ): VerifyOutcome | Promise<VerifyOutcome> {
     if (secret === undefined || secret.length === 0) return KEY_MISSING_OUTCOME;
     if (!parseKeySecret(secret).ok) return KEY_MALFORMED_OUTCOME;
-    const hash = this.#hasher.sha256Hex(secret);
-    const now = this.#clock.now();
     const table = this.#table;
-    const row = table.find(hash);
+    // The latin1 digest (when the hasher offers it) skips hex encoding and decoding on every hit.
+    const latin1 = this.#latin1;
+    const digest = latin1 === undefined ? this.#hasher.sha256Hex(secret) : latin1(secret);
+    const row = latin1 === undefined ? table.find(digest) : table.findLatin1(digest);
+    const now = this.#clock.now();
     if (row >= 0 && now < table.cachedUntil(row)) {
       this.#hits++;
       return table.isNegative(row) ? KEY_NOT_FOUND_OUTCOME : this.#decideRow(row, requiredScopes, now);
     }
     this.#misses++;
-    return this.#miss(hash, requiredScopes);
+    return this.#miss(latin1 === undefined ? digest : latin1DigestToHex(digest), requiredScopes);
   }
 
   /** Drops the cached answers a change can affect. Call it for every change on the bus. */
@@ -155,6 +163,7 @@ export class Verifier {
       entries: this.#table.size,
       negativeEntries: this.#table.negativeSize,
       evictions: this.#table.evictions,
+      columnBytes: this.#table.columnBytes,
     };
   }
 

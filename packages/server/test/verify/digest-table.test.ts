@@ -53,6 +53,18 @@ describe("DigestTable", () => {
     expect(table.find("z".repeat(64))).toBe(-1);
   });
 
+  it("finds an entry by the latin1 form of its digest as by the hex form", () => {
+    const table = new DigestTable({ capacity: 10 });
+    const secret = "kg_live_example";
+    table.setPositive(nodeHasher.sha256Hex(secret), entry(1), FOREVER, 0);
+    const latin1 = nodeHasher.sha256Latin1?.(secret) ?? "";
+    expect(latin1).toHaveLength(32);
+    expect(Buffer.from(latin1, "latin1").toString("hex")).toBe(nodeHasher.sha256Hex(secret));
+    expect(table.findLatin1(latin1)).toBe(table.find(nodeHasher.sha256Hex(secret)));
+    expect(table.findLatin1(nodeHasher.sha256Latin1?.("other") ?? "")).toBe(-1);
+    expect(table.findLatin1("short")).toBe(-1);
+  });
+
   it("rejects a malformed digest on insert", () => {
     const table = new DigestTable({ capacity: 10 });
     expect(() => table.setPositive("abc", entry(1), FOREVER, 0)).toThrow(RangeError);

@@ -1,4 +1,4 @@
-import type { Change } from "@keygate/core";
+import type { Change, Hasher } from "@keygate/core";
 import { beforeEach, describe, expect, it } from "vitest";
 import { nodeHasher } from "../../src/platform/node-platform.ts";
 import { Verifier } from "../../src/verify/verifier.ts";
@@ -9,7 +9,13 @@ function change(overrides: Partial<Change>): Change {
   return { id: "chg_test", at: 0, keyIds: [], consumerIds: [], hashes: [], all: false, ...overrides };
 }
 
-describe("Verifier", () => {
+/** A hasher without the latin1 fast path: the verifier must work the same through hex digests. */
+const hexOnlyHasher: Hasher = { sha256Hex: (text) => nodeHasher.sha256Hex(text) };
+
+describe.each([
+  ["latin1 digests", nodeHasher],
+  ["hex digests", hexOnlyHasher],
+])("Verifier (%s)", (_label, hasher) => {
   let world: KeyWorld;
   let store: CountingKeyStore;
   let verifier: Verifier;
@@ -17,13 +23,7 @@ describe("Verifier", () => {
   beforeEach(() => {
     world = new KeyWorld();
     store = new CountingKeyStore(world.store);
-    verifier = new Verifier({
-      store,
-      clock: world.clock,
-      hasher: nodeHasher,
-      ttlMs: 30_000,
-      negativeTtlMs: 2_000,
-    });
+    verifier = new Verifier({ store, clock: world.clock, hasher, ttlMs: 30_000, negativeTtlMs: 2_000 });
   });
 
   it("refuses a missing key and a malformed one without reading the store", async () => {

@@ -1,0 +1,107 @@
+import type { Consumer, KeyRecord, KeyStore, KeyWithConsumer } from "@keygate/core";
+import { generateKeySecret, keyHint, newId } from "@keygate/core";
+import { cryptoRandom, nodeHasher } from "../../packages/server/src/platform/node-platform.ts";
+import { MemoryKeyStore } from "../../packages/server/src/store/memory/memory-key-store.ts";
+
+/** A MemoryKeyStore holding one consumer and one active key, created through `commit`. */
+export async function oneKeyStore(
+  scopes: readonly string[],
+): Promise<{ store: MemoryKeyStore; secret: string }> {
+  const store = new MemoryKeyStore({ hasher: nodeHasher });
+  const now = Date.now();
+  const consumer: Consumer = {
+    id: newId("con", now, cryptoRandom),
+    name: "bench",
+    plan: "pro",
+    metadata: {},
+    disabled: false,
+    rotationPolicy: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const secret = generateKeySecret(cryptoRandom, "live");
+  const key: KeyRecord = {
+    id: newId("key", now, cryptoRandom),
+    consumerId: consumer.id,
+    name: "bench key",
+    scopes: [...scopes],
+    env: "live",
+    lineageId: newId("lin", now, cryptoRandom),
+    version: 1,
+    status: "active",
+    hash: nodeHasher.sha256Hex(secret),
+    hint: keyHint(secret),
+    createdAt: now,
+    expiresAt: null,
+    deprecatedAt: null,
+    sunsetAt: null,
+    revokedAt: null,
+    revokedReason: null,
+    lastUsedAt: null,
+    metadata: {},
+    revision: 0,
+  };
+  const committed = await store.commit({
+    writes: [
+      { type: "insertConsumer", consumer },
+      { type: "insertKey", key },
+    ],
+    audit: [],
+    events: [],
+  });
+  if (!committed.ok) throw new Error(committed.conflict);
+  return { store, secret };
+}
+
+/**
+ * A read-only verification store for a million keys: MemoryKeyStore's
+ * `findKeyByHash` scans (fine for tests, not for 10^6 keys), so this one maps
+ * hash → index and builds each record on demand, the way a SQL row would be
+ * decoded into fresh objects. 1,000 consumers share the keys.
+ */
+export class HashIndexStore implements Pick<KeyStore, "findKeyByHash"> {
+  readonly #index = new Map<string, number>();
+  readonly #createdAt = Date.now();
+
+  constructor(hashes: readonly string[]) {
+    for (let i = 0; i < hashes.length; i++) this.#index.set(hashes[i] ?? "", i);
+  }
+
+  async findKeyByHash(hash: string): Promise<KeyWithConsumer | null> {
+    const i = this.#index.get(hash);
+    if (i === undefined) return null;
+    const consumerId = `con_bench${String(i % 1000).padStart(18, "0")}`;
+    const key: KeyRecord = {
+      id: `key_bench${String(i).padStart(18, "0")}`,
+      consumerId,
+      name: "bench key",
+      scopes: ["read", "trade"],
+      env: "live",
+      lineageId: `lin_bench${String(i).padStart(18, "0")}`,
+      version: 1,
+      status: "active",
+      hash,
+      hint: "kg_live_xxxx…xxxx",
+      createdAt: this.#createdAt,
+      expiresAt: null,
+      deprecatedAt: null,
+      sunsetAt: null,
+      revokedAt: null,
+      revokedReason: null,
+      lastUsedAt: null,
+      metadata: {},
+      revision: 0,
+    };
+    const consumer: Consumer = {
+      id: consumerId,
+      name: "bench",
+      plan: "pro",
+      metadata: {},
+      disabled: false,
+      rotationPolicy: null,
+      createdAt: this.#createdAt,
+      updatedAt: this.#createdAt,
+    };
+    return { key, consumer };
+  }
+}
