@@ -1,0 +1,383 @@
+import { hostname } from "node:os";
+import type { Change, ChangeBus, ChangeHandler } from "@keygate/core";
+import type { Redis } from "ioredis";
+import type { PropagationStatus, PropagationTracker } from "../propagation.ts";
+import { AckWatchers } from "./ack-watchers.ts";
+import { decodeChange, encodeChange } from "./change-codec.ts";
+import { type NodeInfo, type NodeProgress, NodeRegistry } from "./node-registry.ts";
+import { parseNodeList, propagationState } from "./propagation-state.ts";
+import { PublishQueue } from "./publish-queue.ts";
+import { runPublishScript } from "./publish-script.ts";
+import { type RedisBusKeys, redisBusKeys } from "./redis-bus-keys.ts";
+import {
+  type RedisChangeBusOptions,
+  type ResolvedBusOptions,
+  resolveBusOptions,
+} from "./redis-change-bus-options.ts";
+import { openRedisConnection } from "./redis-connection.ts";
+import { type StreamEntry, StreamReader } from "./stream-reader.ts";
+
+/** The stream keeps about this many changes (XADD MAXLEN ~): hours of history at any realistic admin rate. */
+const STREAM_MAXLEN = 100_000;
+/** Per-change records (expected nodes, acks) live this long; `status` answers null after. */
+const RETENTION_SECONDS = 3600;
+const READ_BATCH = 500;
+const READ_BLOCK_MS = 2000;
+/** How often `waitFor` re-reads the state without a wake-up: notices nodes that died, and lost ack messages. */
+const RECHECK_MS = 100;
+const MAX_PENDING_ACKS = 10_000;
+const RECENT_PUBLISHES = 4096;
+
+type Outcome = { status: PropagationStatus; complete: boolean };
+
+/**
+ * The change bus of a cluster, on one Redis.
+ *
+ * Changes go to a Redis stream that every node reads with a blocking XREAD on
+ * a connection of its own, resuming from the last entry it processed, so a
+ * node that was cut off catches up on what it missed. Each node applies each
+ * change (its subscribers drop cache entries), then acknowledges it in a
+ * per-change hash and on a pub/sub channel that wakes `waitFor` at once.
+ * A heartbeat keeps a live-node registry; the nodes live when a change is
+ * published are the ones expected to acknowledge it, minus any that die.
+ *
+ * `publish` never loses a committed change: if Redis is unreachable the change
+ * is applied on this node at once, queued in memory (bounded), and sent when
+ * Redis is back.
+ */
+export class RedisChangeBus implements ChangeBus, PropagationTracker {
+  readonly #o: ResolvedBusOptions;
+  readonly #keys: RedisBusKeys;
+  readonly #cmd: Redis;
+  readonly #sub: Redis;
+  readonly #reader: StreamReader;
+  readonly #registry: NodeRegistry;
+  readonly #handlers = new Set<ChangeHandler>();
+  readonly #watchers = new AckWatchers();
+  readonly #queue: PublishQueue;
+  /** Live-node count when this node published a change; answers `status` while Redis is away. */
+  readonly #recent = new Map<string, number>();
+  #liveCount = 1;
+  #pendingAcks: string[] = [];
+  #lastChangeId: string | null = null;
+  #lastAckAt: number | null = null;
+  #heartbeatTimer: NodeJS.Timeout | undefined;
+  #flushing: Promise<void> | undefined;
+  #heartbeatFailing = false;
+  #closed = false;
+
+  constructor(options: RedisChangeBusOptions) {
+    const o = resolveBusOptions(options);
+    this.#o = o;
+    this.#keys = redisBusKeys(o.keyPrefix);
+    this.#queue = new PublishQueue(o.maxQueuedChanges);
+    const name = (purpose: string) => `${o.keyPrefix}${o.nodeId}:${purpose}`;
+    // Fail fast instead of queueing while disconnected: publish falls back to its own queue.
+    this.#cmd = openRedisConnection(o.redisUrl, name("cmd"), o.logger, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: 1000,
+      socketTimeout: 5000,
+      keepAlive: 1000,
+    });
+    this.#sub = openRedisConnection(o.redisUrl, name("acks"), o.logger, { keepAlive: 1000 });
+    const readerConnection = openRedisConnection(o.redisUrl, name("reader"), o.logger, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
+      socketTimeout: READ_BLOCK_MS + 3000,
+      keepAlive: 1000,
+    });
+    this.#reader = new StreamReader({
+      redis: readerConnection,
+      streamKey: this.#keys.stream,
+      logger: o.logger,
+      batchSize: READ_BATCH,
+      blockMs: READ_BLOCK_MS,
+      onEntries: (entries) => this.#applyEntries(entries),
+      onLost: () => o.onBusLost(),
+      onRestored: () => o.onBusRestored(),
+    });
+    const self = {
+      nodeId: o.nodeId,
+      role: o.role,
+      host: hostname(),
+      pid: process.pid,
+      startedAt: o.clock.now(),
+    };
+    this.#registry = new NodeRegistry(this.#cmd, this.#keys, self, o.clock, o.liveAfterMs);
+  }
+
+  /**
+   * Connects, starts reading at the stream's current end, then registers the
+   * node (in that order: a change published once this node is expected is
+   * always after its starting point). Rejects if Redis is unreachable.
+   */
+  async start(): Promise<void> {
+    try {
+      await this.#cmd.connect();
+      await this.#sub.connect();
+      this.#sub.on("message", (channel: string, changeId: string) => {
+        if (channel === this.#keys.acksChannel) this.#watchers.notify(changeId);
+      });
+      await this.#sub.subscribe(this.#keys.acksChannel);
+      await this.#reader.start();
+      await this.#registry.heartbeat(this.#progress());
+    } catch (error) {
+      await this.#disconnectAll();
+      throw error;
+    }
+    this.#cmd.on("ready", () => void this.#flushQueue());
+    this.#heartbeatTimer = setInterval(() => void this.#tick(), this.#o.heartbeatMs);
+    this.#heartbeatTimer.unref();
+  }
+
+  async publish(change: Change): Promise<void> {
+    if (this.#closed) throw new Error("RedisChangeBus is closed");
+    this.#remember(change.id, this.#liveCount);
+    if (this.#queue.size > 0) {
+      this.#enqueue(change, undefined);
+      void this.#flushQueue();
+      return;
+    }
+    try {
+      await this.#send(change);
+    } catch (error) {
+      this.#enqueue(change, error);
+    }
+  }
+
+  subscribe(handler: ChangeHandler): () => void {
+    this.#handlers.add(handler);
+    return () => this.#handlers.delete(handler);
+  }
+
+  /** False from the moment the stream connection is lost until this node has caught up again. */
+  isConnected(): boolean {
+    return this.#reader.isConnected();
+  }
+
+  /** Nodes whose heartbeat is younger than `liveAfterMs`. */
+  liveNodes(): Promise<NodeInfo[]> {
+    return this.#registry.liveNodes();
+  }
+
+  async status(changeId: string): Promise<PropagationStatus | null> {
+    if (this.#queue.has(changeId))
+      return { changeId, nodes: this.#recent.get(changeId) ?? 1, acknowledged: 0 };
+    try {
+      return (await this.#readOutcome(changeId))?.status ?? null;
+    } catch (error) {
+      const nodes = this.#recent.get(changeId);
+      if (nodes === undefined) throw error;
+      return { changeId, nodes, acknowledged: 0 };
+    }
+  }
+
+  async waitFor(change: Change, timeoutMs: number): Promise<Outcome> {
+    const deadline = performance.now() + timeoutMs;
+    const watch = this.#watchers.watch(change.id);
+    let last: PropagationStatus = {
+      changeId: change.id,
+      nodes: this.#recent.get(change.id) ?? 0,
+      acknowledged: 0,
+    };
+    try {
+      for (;;) {
+        const outcome = this.#queue.has(change.id)
+          ? null
+          : await this.#readOutcome(change.id).catch(() => null);
+        if (outcome !== null) {
+          if (outcome.complete) return outcome;
+          last = outcome.status;
+        }
+        const remaining = deadline - performance.now();
+        if (remaining <= 0 || this.#closed) return { status: last, complete: false };
+        await watch.next(Math.min(remaining, RECHECK_MS));
+      }
+    } finally {
+      watch.dispose();
+    }
+  }
+
+  /**
+   * Stops the node. By default it also leaves the registry so no one waits
+   * for it; `deregister: false` leaves its entry to go stale, as a crash would.
+   */
+  async close(options: { deregister?: boolean } = {}): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#heartbeatTimer);
+    this.#watchers.wakeAll();
+    if (options.deregister !== false) {
+      await this.#flushQueue();
+      if (this.#queue.size > 0)
+        this.#o.logger.error(
+          { undelivered: this.#queue.size },
+          "closing with changes never delivered to the bus",
+        );
+      await this.#registry.deregister().catch((error: unknown) => {
+        this.#o.logger.warn({ err: String(error) }, "could not deregister node");
+      });
+    }
+    await this.#disconnectAll();
+    this.#handlers.clear();
+  }
+
+  async #send(change: Change): Promise<void> {
+    const sent = await runPublishScript(this.#cmd, {
+      streamKey: this.#keys.stream,
+      nodesKey: this.#keys.nodes,
+      changeKey: this.#keys.change(change.id),
+      liveCutoff: this.#registry.liveCutoff(),
+      maxLen: STREAM_MAXLEN,
+      retentionSeconds: RETENTION_SECONDS,
+      encoded: encodeChange(change),
+      publishedAt: this.#o.clock.now(),
+    });
+    this.#liveCount = sent.liveNodes;
+    this.#remember(change.id, sent.liveNodes);
+  }
+
+  /** The change is committed: apply it here now, and send it to the others when Redis is back. */
+  #enqueue(change: Change, error: unknown): void {
+    this.#queue.push(change);
+    this.#deliver(change);
+    this.#o.logger.warn(
+      { changeId: change.id, queued: this.#queue.size, err: error === undefined ? undefined : String(error) },
+      "redis unreachable: change applied on this node and queued for the others",
+    );
+  }
+
+  #flushQueue(): Promise<void> {
+    if (this.#flushing !== undefined) return this.#flushing;
+    if (this.#queue.size === 0) return Promise.resolve();
+    this.#flushing = (async () => {
+      let sent = 0;
+      for (let head = this.#queue.peek(); head !== undefined; head = this.#queue.peek()) {
+        try {
+          await this.#send(head);
+        } catch {
+          break;
+        }
+        this.#queue.shift();
+        sent++;
+      }
+      if (sent > 0)
+        this.#o.logger.info({ sent, stillQueued: this.#queue.size }, "queued changes sent to the bus");
+    })().finally(() => {
+      this.#flushing = undefined;
+    });
+    return this.#flushing;
+  }
+
+  async #applyEntries(entries: readonly StreamEntry[]): Promise<void> {
+    const applied: string[] = [];
+    for (const [streamId, fields] of entries) {
+      const { change, valid } = decodeChange(fields, streamId);
+      if (!valid) this.#o.logger.error({ streamId }, "unreadable change entry: dropping every cache entry");
+      if (this.#deliver(change)) applied.push(change.id);
+    }
+    await this.#acknowledge(applied);
+  }
+
+  /** Calls every subscriber; true if all succeeded (only then is the change acknowledged). */
+  #deliver(change: Change): boolean {
+    let ok = true;
+    for (const handler of this.#handlers) {
+      try {
+        handler(change);
+      } catch (error) {
+        ok = false;
+        this.#o.logger.error(
+          { changeId: change.id, err: String(error) },
+          "change handler failed; not acknowledged",
+        );
+      }
+    }
+    return ok;
+  }
+
+  async #acknowledge(changeIds: readonly string[]): Promise<void> {
+    const ids = this.#pendingAcks.length > 0 ? [...this.#pendingAcks, ...changeIds] : changeIds;
+    this.#pendingAcks = [];
+    const last = ids[ids.length - 1];
+    if (last === undefined) return;
+    const now = this.#o.clock.now();
+    const pipeline = this.#cmd.pipeline();
+    for (const id of ids) {
+      const acks = this.#keys.changeAcks(id);
+      pipeline
+        .hset(acks, this.#o.nodeId, now)
+        .expire(acks, RETENTION_SECONDS)
+        .publish(this.#keys.acksChannel, id);
+    }
+    pipeline.hset(this.#keys.node(this.#o.nodeId), { lastChangeId: last, lastAckAt: now });
+    try {
+      const results = (await pipeline.exec()) ?? [];
+      const failed = results.find(([error]) => error !== null);
+      if (failed !== undefined) throw failed[0];
+    } catch (error) {
+      this.#pendingAcks = ids.slice(-MAX_PENDING_ACKS);
+      this.#o.logger.warn(
+        { pending: this.#pendingAcks.length, err: String(error) },
+        "acknowledgements deferred",
+      );
+      return;
+    }
+    this.#lastChangeId = last;
+    this.#lastAckAt = now;
+    for (const id of ids) this.#watchers.notify(id);
+  }
+
+  async #readOutcome(changeId: string): Promise<Outcome | null> {
+    const results =
+      (await this.#cmd
+        .pipeline()
+        .hget(this.#keys.change(changeId), "nodes")
+        .hkeys(this.#keys.changeAcks(changeId))
+        .zrangebyscore(this.#keys.nodes, this.#registry.liveCutoff(), "+inf")
+        .exec()) ?? [];
+    const [expected, acked, live] = results.map(([error, value]) => {
+      if (error !== null) throw error;
+      return value;
+    });
+    if (typeof expected !== "string") return null;
+    return propagationState(changeId, parseNodeList(expected), asStrings(acked), asStrings(live));
+  }
+
+  async #tick(): Promise<void> {
+    try {
+      await this.#registry.heartbeat(this.#progress());
+      this.#heartbeatFailing = false;
+    } catch (error) {
+      if (!this.#heartbeatFailing) this.#o.logger.warn({ err: String(error) }, "heartbeat failed");
+      this.#heartbeatFailing = true;
+      return;
+    }
+    await this.#flushQueue();
+    if (this.#pendingAcks.length > 0) await this.#acknowledge([]);
+  }
+
+  #progress(): NodeProgress {
+    return { lastChangeId: this.#lastChangeId, lastAckAt: this.#lastAckAt, busConnected: this.isConnected() };
+  }
+
+  #remember(changeId: string, liveNodes: number): void {
+    this.#recent.delete(changeId);
+    this.#recent.set(changeId, liveNodes);
+    if (this.#recent.size <= RECENT_PUBLISHES) return;
+    const oldest = this.#recent.keys().next();
+    if (!oldest.done) this.#recent.delete(oldest.value);
+  }
+
+  async #disconnectAll(): Promise<void> {
+    await this.#reader.close();
+    this.#sub.disconnect();
+    await this.#cmd.quit().catch(() => this.#cmd.disconnect());
+  }
+}
+
+function asStrings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
+}
