@@ -43,7 +43,9 @@ if (!reachable) {
     async function cluster(count: number, options: { heartbeatMs?: number; liveAfterMs?: number } = {}) {
       prefix = testPrefix("bus");
       for (let i = 0; i < count; i++) {
-        nodes.push(await startBusNode(`node-${i}`, { redisUrl: TEST_REDIS_URL, keyPrefix: prefix, ...options }));
+        nodes.push(
+          await startBusNode(`node-${i}`, { redisUrl: TEST_REDIS_URL, keyPrefix: prefix, ...options }),
+        );
       }
       return nodes;
     }
@@ -78,7 +80,9 @@ if (!reachable) {
           }
         }),
       );
-      await waitUntil("every node to receive 90 changes", () => all.every((node) => node.received.length === 90));
+      await waitUntil("every node to receive 90 changes", () =>
+        all.every((node) => node.received.length === 90),
+      );
       for (const node of all) {
         for (const [publisher, order] of published) {
           const seen = ids(node.received).filter((id) => id.includes(`_${publisher}-`));
@@ -102,7 +106,11 @@ if (!reachable) {
       expect(await admin.exists(`${prefix}node:node-2`)).toBe(0);
       const change = makeChange("after-leave");
       await a.bus.publish(change);
-      expect((await a.bus.waitFor(change, 5000)).status).toEqual({ changeId: change.id, nodes: 2, acknowledged: 2 });
+      expect((await a.bus.waitFor(change, 5000)).status).toEqual({
+        changeId: change.id,
+        nodes: 2,
+        acknowledged: 2,
+      });
     });
 
     it("stops waiting for a node that died once its heartbeat is older than liveAfterMs", async () => {
@@ -133,7 +141,10 @@ if (!reachable) {
       const change = makeChange("bad-handler");
       await a.bus.publish(change);
       const outcome = await a.bus.waitFor(change, 500);
-      expect(outcome).toEqual({ complete: false, status: { changeId: change.id, nodes: 2, acknowledged: 1 } });
+      expect(outcome).toEqual({
+        complete: false,
+        status: { changeId: change.id, nodes: 2, acknowledged: 1 },
+      });
       expect(b.received).toEqual([change]);
       expect(b.logger.lines.some((line) => line.level === "error")).toBe(true);
     });
@@ -142,7 +153,10 @@ if (!reachable) {
       const [a, b] = await cluster(2);
       if (a === undefined || b === undefined) throw new Error("cluster");
       await admin.xadd(`${prefix}changes`, "*", "change", "{not json");
-      await waitUntil("both nodes to apply the entry", () => a.received.length === 1 && b.received.length === 1);
+      await waitUntil(
+        "both nodes to apply the entry",
+        () => a.received.length === 1 && b.received.length === 1,
+      );
       expect(b.received[0]).toMatchObject({ all: true, keyIds: [] });
     });
 
@@ -223,7 +237,10 @@ if (!reachable) {
       const change = makeChange("after-kill");
       await a.bus.publish(change);
       await waitUntil("node-1 to restore", () => b.signals.restored === 1);
-      expect(await a.bus.waitFor(change, 5000)).toMatchObject({ complete: true, status: { acknowledged: 2 } });
+      expect(await a.bus.waitFor(change, 5000)).toMatchObject({
+        complete: true,
+        status: { acknowledged: 2 },
+      });
       expect(b.signals.order).toEqual(["lost", "restored"]);
       expect(ids(b.received)).toEqual([change.id]);
     });

@@ -127,7 +127,8 @@ export class RedisChangeBus implements ChangeBus, PropagationTracker {
       await this.#disconnectAll();
       throw error;
     }
-    this.#cmd.on("ready", () => void this.#flushQueue());
+    // Back from an outage: re-register first, so the queued changes expect this node.
+    this.#cmd.on("ready", () => void this.#tick());
     this.#heartbeatTimer = setInterval(() => void this.#tick(), this.#o.heartbeatMs);
     this.#heartbeatTimer.unref();
   }

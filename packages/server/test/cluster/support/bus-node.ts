@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { Change } from "@keygate/core";
-import { systemClock } from "../../../src/platform/node-platform.ts";
 import { RedisChangeBus } from "../../../src/cluster/redis/redis-change-bus.ts";
 import type { RedisChangeBusOptions } from "../../../src/cluster/redis/redis-change-bus-options.ts";
+import { systemClock } from "../../../src/platform/node-platform.ts";
 import { recordingLogger } from "./redis.ts";
 
 /** One "node" of a test cluster: a bus with its own connections, plus what it received and signalled. */
