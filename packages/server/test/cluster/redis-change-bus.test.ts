@@ -114,14 +114,19 @@ if (!reachable) {
     });
 
     it("stops waiting for a node that died once its heartbeat is older than liveAfterMs", async () => {
-      const [a, , c] = await cluster(3, { heartbeatMs: 100, liveAfterMs: 600 });
+      const [a, , c] = await cluster(3, { heartbeatMs: 100, liveAfterMs: 1500 });
       if (a === undefined || c === undefined) throw new Error("cluster");
       // A crash: connections gone, registry entry left to go stale.
       await c.bus.close({ deregister: false });
       nodes = nodes.filter((node) => node !== c);
       const change = makeChange("while-dying");
       await a.bus.publish(change);
-      const early = await a.bus.waitFor(change, 150);
+      await waitUntil(
+        "the two survivors to acknowledge",
+        async () => (await a.bus.status(change.id))?.acknowledged === 2,
+      );
+      // Still within liveAfterMs of its last heartbeat: the dead node is expected, so the wait is not over.
+      const early = await a.bus.waitFor(change, 50);
       expect(early).toEqual({ complete: false, status: { changeId: change.id, nodes: 3, acknowledged: 2 } });
       const late = await a.bus.waitFor(change, 5000);
       expect(late).toEqual({ complete: true, status: { changeId: change.id, nodes: 2, acknowledged: 2 } });
@@ -140,7 +145,11 @@ if (!reachable) {
       });
       const change = makeChange("bad-handler");
       await a.bus.publish(change);
-      const outcome = await a.bus.waitFor(change, 500);
+      await waitUntil(
+        "node-0 to acknowledge",
+        async () => (await a.bus.status(change.id))?.acknowledged === 1,
+      );
+      const outcome = await a.bus.waitFor(change, 300);
       expect(outcome).toEqual({
         complete: false,
         status: { changeId: change.id, nodes: 2, acknowledged: 1 },
@@ -184,7 +193,14 @@ if (!reachable) {
       const last = missed[missed.length - 1];
       if (last === undefined) throw new Error("no changes");
       // node-c is still live (its heartbeat is recent) and expected, but cannot acknowledge.
-      expect(await a.bus.waitFor(last, 200)).toMatchObject({ complete: false, status: { acknowledged: 2 } });
+      await waitUntil(
+        "node-a and node-b to acknowledge",
+        async () => (await a.bus.status(last.id))?.acknowledged === 2,
+      );
+      expect(await a.bus.waitFor(last, 50)).toEqual({
+        complete: false,
+        status: { changeId: last.id, nodes: 3, acknowledged: 2 },
+      });
       expect(ids(c.received)).toEqual([before.id]);
 
       proxy.restore();
