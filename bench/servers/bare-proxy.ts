@@ -1,12 +1,11 @@
 /**
  * The baseline: the least a node:http reverse proxy on undici.Pool does —
  * forward method, path, headers and body, stream the answer back. The
- * gateway uses the same forwarding primitive (`pool.request` + `pipeline`),
+ * gateway uses the same forwarding primitives (`pool.request`, `pipe`),
  * so the ratio between them is the cost of keygate's work per request.
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { pipeline } from "node:stream";
 import { type Dispatcher, Pool } from "undici";
 
 const upstream = process.argv[2];
@@ -28,7 +27,12 @@ const server = createServer((req, res) => {
       (response) => {
         const { connection: _c, "keep-alive": _k, "transfer-encoding": _t, ...out } = response.headers;
         res.writeHead(response.statusCode, out);
-        pipeline(response.body, res, () => {});
+        // The same streaming as the gateway's streamResponse (pipe, each side tearing down the other).
+        response.body.on("error", () => res.destroy());
+        res.once("close", () => {
+          if (!response.body.destroyed) response.body.destroy();
+        });
+        response.body.pipe(res);
       },
       () => {
         res.writeHead(502);

@@ -223,6 +223,33 @@ describe("gateway: forwarding", () => {
     expect(response.headers.get("link")).toBeNull();
   });
 
+  it("survives clients that leave before the upstream answers, and lets go of the upstream request", async () => {
+    for (let i = 0; i < 5; i++) {
+      const leaving = fetch(`${gw.url}/slow?ms=300`, {
+        headers: { "x-api-key": secret },
+        signal: AbortSignal.timeout(50),
+      });
+      await expect(leaving).rejects.toThrow();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(upstream.abandoned).toEqual(Array.from({ length: 5 }, () => "/slow?ms=300"));
+    // And a client that leaves while the answer streams back.
+    const streaming = await fetch(`${gw.url}/stream`, { headers: { "x-api-key": secret } });
+    await streaming.body?.cancel();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await fetch(`${gw.url}/v2/x`, { headers: { "x-api-key": secret } })).status).toBe(200);
+    expect(gw.logger.lines.filter((line) => line.level !== "info")).toEqual([]);
+  });
+
+  it("cuts the client's response when the upstream dies mid-body, and keeps serving", async () => {
+    const response = await fetch(`${gw.url}/broken`, { headers: { "x-api-key": secret } });
+    expect(response.status).toBe(200);
+    await expect(response.text()).rejects.toThrow();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(gw.logger.lines.map((line) => line.msg)).toEqual(["upstream response stream failed"]);
+    expect((await fetch(`${gw.url}/v2/x`, { headers: { "x-api-key": secret } })).status).toBe(200);
+  });
+
   it("prefixes the upstream URL's path", async () => {
     await gw.close();
     gw = await startGateway(`${upstream.url}/base/`, {}, gw.world);

@@ -23,6 +23,8 @@ export interface SeenRequest {
 export interface Upstream {
   readonly url: string;
   readonly seen: SeenRequest[];
+  /** Upstream requests whose connection closed before the upstream answered. */
+  readonly abandoned: string[];
   close(): Promise<void>;
 }
 
@@ -35,11 +37,12 @@ function listen(server: Server): Promise<number> {
 /**
  * A real upstream on 127.0.0.1:0. It answers with JSON describing the request
  * (method, url, headers, body) — except `/stream` (a body written in chunks
- * with pauses), `/slow` (answers after 2 s), `/linked` (sets its own `Link`)
+ * with pauses), `/broken` (dies after part of its body), `/slow?ms=` (answers after `ms`, default 2 s), `/linked` (sets its own `Link`)
  * and `/status/<n>` (that status).
  */
 export async function startUpstream(): Promise<Upstream> {
   const seen: SeenRequest[] = [];
+  const abandoned: string[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -64,9 +67,19 @@ export async function startUpstream(): Promise<Upstream> {
         }, 10);
         return;
       }
+      if (url.startsWith("/broken")) {
+        res.writeHead(200, { "content-type": "text/plain", "content-length": "1000" });
+        res.write("partial");
+        setTimeout(() => res.destroy(), 20);
+        return;
+      }
       if (url.startsWith("/slow")) {
-        const timer = setTimeout(() => res.end("late"), 2_000);
-        res.on("close", () => clearTimeout(timer));
+        const ms = Number(new URL(url, "http://upstream").searchParams.get("ms") ?? 2_000);
+        const timer = setTimeout(() => res.end("late"), ms);
+        res.on("close", () => {
+          clearTimeout(timer);
+          if (!res.writableFinished) abandoned.push(url);
+        });
         return;
       }
       const status = /^\/status\/(\d{3})/.exec(url)?.[1];
@@ -87,6 +100,7 @@ export async function startUpstream(): Promise<Upstream> {
   return {
     url: `http://127.0.0.1:${port}`,
     seen,
+    abandoned,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
