@@ -3,11 +3,10 @@ import type { Change, ChangeBus, ChangeHandler } from "@keygate/core";
 import type { Redis } from "ioredis";
 import type { PropagationStatus, PropagationTracker } from "../propagation.ts";
 import { AckWatchers } from "./ack-watchers.ts";
-import { decodeChange, encodeChange } from "./change-codec.ts";
+import { decodeChange } from "./change-codec.ts";
+import { ChangeRecords, type Outcome } from "./change-records.ts";
 import { type NodeInfo, type NodeProgress, NodeRegistry } from "./node-registry.ts";
-import { parseNodeList, propagationState } from "./propagation-state.ts";
 import { PublishQueue } from "./publish-queue.ts";
-import { runPublishScript } from "./publish-script.ts";
 import { type RedisBusKeys, redisBusKeys } from "./redis-bus-keys.ts";
 import {
   type RedisChangeBusOptions,
@@ -17,18 +16,12 @@ import {
 import { openRedisConnection } from "./redis-connection.ts";
 import { type StreamEntry, StreamReader } from "./stream-reader.ts";
 
-/** The stream keeps about this many changes (XADD MAXLEN ~): hours of history at any realistic admin rate. */
-const STREAM_MAXLEN = 100_000;
-/** Per-change records (expected nodes, acks) live this long; `status` answers null after. */
-const RETENTION_SECONDS = 3600;
 const READ_BATCH = 500;
 const READ_BLOCK_MS = 2000;
 /** How often `waitFor` re-reads the state without a wake-up: notices nodes that died, and lost ack messages. */
 const RECHECK_MS = 100;
 const MAX_PENDING_ACKS = 10_000;
 const RECENT_PUBLISHES = 4096;
-
-type Outcome = { status: PropagationStatus; complete: boolean };
 
 /**
  * The change bus of a cluster, on one Redis.
@@ -52,6 +45,7 @@ export class RedisChangeBus implements ChangeBus, PropagationTracker {
   readonly #sub: Redis;
   readonly #reader: StreamReader;
   readonly #registry: NodeRegistry;
+  readonly #records: ChangeRecords;
   readonly #handlers = new Set<ChangeHandler>();
   readonly #watchers = new AckWatchers();
   readonly #queue: PublishQueue;
@@ -106,6 +100,7 @@ export class RedisChangeBus implements ChangeBus, PropagationTracker {
       startedAt: o.clock.now(),
     };
     this.#registry = new NodeRegistry(this.#cmd, this.#keys, self, o.clock, o.liveAfterMs);
+    this.#records = new ChangeRecords(this.#cmd, this.#keys, this.#registry, o.nodeId);
   }
 
   /**
@@ -167,7 +162,7 @@ export class RedisChangeBus implements ChangeBus, PropagationTracker {
     if (this.#queue.has(changeId))
       return { changeId, nodes: this.#recent.get(changeId) ?? 1, acknowledged: 0 };
     try {
-      return (await this.#readOutcome(changeId))?.status ?? null;
+      return (await this.#records.outcome(changeId))?.status ?? null;
     } catch (error) {
       const nodes = this.#recent.get(changeId);
       if (nodes === undefined) throw error;
@@ -187,7 +182,7 @@ export class RedisChangeBus implements ChangeBus, PropagationTracker {
       for (;;) {
         const outcome = this.#queue.has(change.id)
           ? null
-          : await this.#readOutcome(change.id).catch(() => null);
+          : await this.#records.outcome(change.id).catch(() => null);
         if (outcome !== null) {
           if (outcome.complete) return outcome;
           last = outcome.status;
@@ -226,18 +221,9 @@ export class RedisChangeBus implements ChangeBus, PropagationTracker {
   }
 
   async #send(change: Change): Promise<void> {
-    const sent = await runPublishScript(this.#cmd, {
-      streamKey: this.#keys.stream,
-      nodesKey: this.#keys.nodes,
-      changeKey: this.#keys.change(change.id),
-      liveCutoff: this.#registry.liveCutoff(),
-      maxLen: STREAM_MAXLEN,
-      retentionSeconds: RETENTION_SECONDS,
-      encoded: encodeChange(change),
-      publishedAt: this.#o.clock.now(),
-    });
-    this.#liveCount = sent.liveNodes;
-    this.#remember(change.id, sent.liveNodes);
+    const liveNodes = await this.#records.append(change, this.#o.clock.now());
+    this.#liveCount = liveNodes;
+    this.#remember(change.id, liveNodes);
   }
 
   /** The change is committed: apply it here now, and send it to the others when Redis is back. */
@@ -305,19 +291,8 @@ export class RedisChangeBus implements ChangeBus, PropagationTracker {
     const last = ids[ids.length - 1];
     if (last === undefined) return;
     const now = this.#o.clock.now();
-    const pipeline = this.#cmd.pipeline();
-    for (const id of ids) {
-      const acks = this.#keys.changeAcks(id);
-      pipeline
-        .hset(acks, this.#o.nodeId, now)
-        .expire(acks, RETENTION_SECONDS)
-        .publish(this.#keys.acksChannel, id);
-    }
-    pipeline.hset(this.#keys.node(this.#o.nodeId), { lastChangeId: last, lastAckAt: now });
     try {
-      const results = (await pipeline.exec()) ?? [];
-      const failed = results.find(([error]) => error !== null);
-      if (failed !== undefined) throw failed[0];
+      await this.#records.acknowledge(ids, now);
     } catch (error) {
       this.#pendingAcks = ids.slice(-MAX_PENDING_ACKS);
       this.#o.logger.warn(
@@ -329,22 +304,6 @@ export class RedisChangeBus implements ChangeBus, PropagationTracker {
     this.#lastChangeId = last;
     this.#lastAckAt = now;
     for (const id of ids) this.#watchers.notify(id);
-  }
-
-  async #readOutcome(changeId: string): Promise<Outcome | null> {
-    const results =
-      (await this.#cmd
-        .pipeline()
-        .hget(this.#keys.change(changeId), "nodes")
-        .hkeys(this.#keys.changeAcks(changeId))
-        .zrangebyscore(this.#keys.nodes, this.#registry.liveCutoff(), "+inf")
-        .exec()) ?? [];
-    const [expected, acked, live] = results.map(([error, value]) => {
-      if (error !== null) throw error;
-      return value;
-    });
-    if (typeof expected !== "string") return null;
-    return propagationState(changeId, parseNodeList(expected), asStrings(acked), asStrings(live));
   }
 
   async #tick(): Promise<void> {
@@ -377,8 +336,4 @@ export class RedisChangeBus implements ChangeBus, PropagationTracker {
     this.#sub.disconnect();
     await this.#cmd.quit().catch(() => this.#cmd.disconnect());
   }
-}
-
-function asStrings(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
 }
