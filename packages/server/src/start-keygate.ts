@@ -8,6 +8,7 @@ import type { KeygateConfig } from "./config/load-config.ts";
 import { createGatewayServer } from "./gateway/gateway-server.ts";
 import { compileRouteTable } from "./gateway/route-table.ts";
 import { startRetirementJob } from "./jobs/retire-rotations-job.ts";
+import { openLeakIntake } from "./leaks/open-leak-intake.ts";
 import { createLogger } from "./logging/create-logger.ts";
 import { cryptoRandom, nodeHasher, systemClock } from "./platform/node-platform.ts";
 import { seedPlans } from "./seed-plans.ts";
@@ -80,6 +81,7 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
   if (config.role !== "gateway") {
     const bootstrap = await ensureBootstrapToken({ deps, envToken: config.adminToken });
     generatedAdminToken = bootstrap.token;
+    const leaks = await openLeakIntake(config, logger);
     const app = await buildAdminApp({
       deps,
       propagation: bus,
@@ -88,6 +90,7 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
       bodyLimitBytes: config.admin.bodyLimitBytes,
       ready,
       metrics,
+      leaks,
     });
     await app.listen({ port: config.adminPort, host: config.host });
     adminUrl = urlOf(config.host, app.server.address());

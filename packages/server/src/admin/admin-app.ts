@@ -4,6 +4,8 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, FastifyServerO
 import { fastify } from "fastify";
 import type { PropagationTracker } from "../cluster/propagation.ts";
 import { problemFor } from "../http/problem.ts";
+import type { LeakIntake } from "../leaks/leak-intake.ts";
+import { captureRawBody, rawBodyOf } from "../leaks/raw-body-capture.ts";
 import { REDACTED_PATHS } from "../logging/create-logger.ts";
 import type { ServiceDeps } from "../services/service-deps.ts";
 import { AdminAuthenticator } from "./admin-auth.ts";
@@ -42,6 +44,8 @@ export interface AdminAppOptions {
   readonly tokenCacheTtlMs?: number | undefined;
   /** Upper bound of `?wait=true`. Default and maximum 5 s. */
   readonly propagationWaitMs?: number | undefined;
+  /** Enables `POST /v1/leaks` (GitHub secret-scanning reports). Without it every report is refused. */
+  readonly leaks?: LeakIntake | undefined;
 }
 
 /** A route as fastify registered it: the security suite walks this list, not the definitions. */
@@ -155,6 +159,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
       MAX_PROPAGATION_WAIT_MS,
     ),
     openapi: () => document,
+    leaks: options.leaks,
   };
   const authDeps = {
     authenticator: new AdminAuthenticator({
@@ -173,6 +178,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
       method: route.method,
       url: route.url,
       config: { access: route.access },
+      ...(route.rawBody === true ? { preParsing: captureRawBody } : {}),
       onRequest: async (request) => {
         principals.set(request, await authenticateRequest(route.access, request.headers, authDeps));
       },
@@ -187,6 +193,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
           consumer: principal.consumer,
           headers: request.headers,
           ctx,
+          ...(route.rawBody === true ? { rawBody: rawBodyOf(request) } : {}),
         });
         reply.code(result.status).type(result.contentType ?? JSON_CONTENT_TYPE);
         return reply.send(typeof result.body === "string" ? result.body : JSON.stringify(result.body));

@@ -11,10 +11,12 @@ import { docsRoute } from "./routes/docs.ts";
 import { healthRoute } from "./routes/health.ts";
 import { createKeyRoute } from "./routes/keys.create.ts";
 import { getKeyRoute } from "./routes/keys.get.ts";
+import { keyIncidentRoute } from "./routes/keys.incident.ts";
 import { listKeysRoute } from "./routes/keys.list.ts";
 import { requestRotationRoute } from "./routes/keys.request-rotation.ts";
 import { revokeKeyRoute } from "./routes/keys.revoke.ts";
 import { rotateKeyRoute } from "./routes/keys.rotate.ts";
+import { reportLeaksRoute } from "./routes/leaks.report.ts";
 import { metricsRoute } from "./routes/metrics.ts";
 import { listPlansRoute } from "./routes/plans.list.ts";
 import { putPlanRoute } from "./routes/plans.put.ts";
@@ -40,12 +42,14 @@ export const adminRoutes: readonly AdminRoute[] = [
   rotateKeyRoute,
   revokeKeyRoute,
   requestRotationRoute,
+  keyIncidentRoute,
   listRotationsRoute,
   getRotationRoute,
   rollbackRotationRoute,
   completeRotationRoute,
   verifyRoute,
   selfRotateRoute,
+  reportLeaksRoute,
   listAuditRoute,
   verifyAuditRoute,
   getChangeRoute,

@@ -3,6 +3,7 @@ import type { Actor, ErrorCode, FieldError } from "@keygate/core";
 import { KeygateError } from "@keygate/core";
 import type { z } from "zod";
 import type { PropagationTracker } from "../cluster/propagation.ts";
+import type { LeakIntake } from "../leaks/leak-intake.ts";
 import type { ServiceDeps } from "../services/service-deps.ts";
 import type { KeyVerifyFunction, VerifyOutcome } from "./key-verifier.ts";
 import { redactSecrets } from "./redact-secrets.ts";
@@ -27,6 +28,8 @@ export interface AdminContext {
   readonly propagationWaitMs: number;
   /** The OpenAPI document of this app. */
   readonly openapi: () => unknown;
+  /** Signature check and policy for `POST /v1/leaks`; undefined when leak reports are not configured. */
+  readonly leaks: LeakIntake | undefined;
 }
 
 /** One parsed request, as a handler sees it. */
@@ -71,6 +74,8 @@ interface RouteMeta {
   readonly responses: Readonly<Record<number, ResponseSpec>>;
   /** Catalogue codes this route answers beyond the ones its access and input imply. */
   readonly errors?: readonly ErrorCode[];
+  /** Keep the exact request bytes (`RawCall.rawBody`), for a route that checks a signature over them. */
+  readonly rawBody?: boolean;
 }
 
 export interface RouteDefinition<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>
@@ -91,6 +96,8 @@ export interface RawCall {
   readonly consumer: VerifyOutcome | undefined;
   readonly headers: IncomingHttpHeaders;
   readonly ctx: AdminContext;
+  /** The request body as received, on `rawBody` routes only. */
+  readonly rawBody?: Buffer | undefined;
 }
 
 /** A route with its types erased, ready to register and to document. */

@@ -56,6 +56,15 @@ export const fileConfigSchema = z
       .object({ intervalMs: positiveInt.min(100).default(1000) })
       .strict()
       .prefault({}),
+    /** What a leak report (`POST /v1/leaks`) does to a reported key; see docs/leaks.md. */
+    leaks: z
+      .object({
+        action: z.enum(["revoke", "rotate"]).default("revoke"),
+        // A leaked key should not live long: at most an hour, fractions allowed; 0 = emergency rollover.
+        overlapSeconds: z.number().min(0).max(3600).default(300),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
@@ -75,6 +84,8 @@ export const envSchema = z.object({
     .optional(),
   KEYGATE_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   KEYGATE_CONFIG: z.string().min(1).optional(),
+  /** Path of a JSON file shaped like GitHub's secret-scanning public-keys document; enables `POST /v1/leaks`. */
+  KEYGATE_LEAK_PUBLIC_KEYS: z.string().min(1).optional(),
   KEYGATE_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   KEYGATE_NODE_ID: z
     .string()

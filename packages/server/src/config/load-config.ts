@@ -18,6 +18,8 @@ export interface KeygateConfig extends FileConfig {
   /** Bootstrap root admin token. Never logged. */
   readonly adminToken: string | undefined;
   readonly configFile: string | undefined;
+  /** `KEYGATE_LEAK_PUBLIC_KEYS`: the public keys leak reports are signed with; unset disables `POST /v1/leaks`. */
+  readonly leakPublicKeysFile: string | undefined;
   readonly logLevel: EnvConfig["KEYGATE_LOG_LEVEL"];
   readonly nodeId: string | undefined;
 }
@@ -93,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, role: Role = "all"): KeygateC
     redisUrl: e.KEYGATE_REDIS_URL,
     adminToken: e.KEYGATE_ADMIN_TOKEN,
     configFile: filePath,
+    leakPublicKeysFile: e.KEYGATE_LEAK_PUBLIC_KEYS,
     logLevel: e.KEYGATE_LOG_LEVEL,
     nodeId: e.KEYGATE_NODE_ID,
   });

@@ -2,19 +2,34 @@ import type { Actor, OutboxEventInput, Write } from "@keygate/core";
 import { KeygateError, planCompletion, planRevocation } from "@keygate/core";
 import { keySummary, rotationSummary } from "./key-events.ts";
 import { getKeyOrThrow } from "./rotate-key.ts";
-import { auditEntry, commitOrConflict, eventId, publishChange, type ServiceDeps } from "./service-deps.ts";
+import {
+  auditEntry,
+  type CommitExtras,
+  commitOrConflict,
+  eventId,
+  NO_EXTRAS,
+  publishChange,
+  type ServiceDeps,
+} from "./service-deps.ts";
 
 /**
  * Revokes a key now. If it is the old key of an overlapping rotation, that
  * rotation completes (`manual`) in the same transaction.
  */
-export async function revokeKey(deps: ServiceDeps, actor: Actor, keyId: string, reason: string) {
+export async function revokeKey(
+  deps: ServiceDeps,
+  actor: Actor,
+  keyId: string,
+  reason: string,
+  extras: CommitExtras = NO_EXTRAS,
+) {
   const key = await getKeyOrThrow(deps, keyId);
   const now = deps.clock.now();
   const decision = planRevocation(key, reason, now);
   if (decision.type === "reject") throw new KeygateError("CONFLICT", decision.detail);
   const writes: Write[] = [{ type: "updateKey", key: decision.key, expectRevision: key.revision }];
   const events: OutboxEventInput[] = [
+    ...(extras.events ?? []),
     { id: eventId(deps, now), type: "key.revoked", at: now, data: { ...keySummary(decision.key), reason } },
   ];
   // A key can be the new key of one open rotation and the old key of another;
@@ -38,7 +53,10 @@ export async function revokeKey(deps: ServiceDeps, actor: Actor, keyId: string, 
     deps,
     {
       writes,
-      audit: [auditEntry(now, actor, "key.revoke", "key", key.id, { ...keySummary(decision.key), reason })],
+      audit: [
+        ...(extras.audit ?? []),
+        auditEntry(now, actor, "key.revoke", "key", key.id, { ...keySummary(decision.key), reason }),
+      ],
       events,
     },
     "revocation",

@@ -5,8 +5,10 @@ import { mintSecret } from "./issue-key.ts";
 import { keySummary, rotationSummary } from "./key-events.ts";
 import {
   auditEntry,
+  type CommitExtras,
   commitOrConflict,
   eventId,
+  NO_EXTRAS,
   notFound,
   publishChange,
   type ServiceDeps,
@@ -23,7 +25,13 @@ export async function getKeyOrThrow(deps: ServiceDeps, id: string): Promise<KeyR
  * record, the audit entry and the events commit in one transaction, so there
  * is never a moment in which neither key is valid.
  */
-export async function rotateKey(deps: ServiceDeps, actor: Actor, keyId: string, options: RotationOptions) {
+export async function rotateKey(
+  deps: ServiceDeps,
+  actor: Actor,
+  keyId: string,
+  options: RotationOptions,
+  extras: CommitExtras = NO_EXTRAS,
+) {
   if (options.overlapSeconds !== undefined && options.overlapSeconds > MAX_OVERLAP_SECONDS) {
     throw new KeygateError("VALIDATION_FAILED", "overlapSeconds is too large", [
       { path: "/overlapSeconds", message: `must be at most ${MAX_OVERLAP_SECONDS}` },
@@ -45,6 +53,7 @@ export async function rotateKey(deps: ServiceDeps, actor: Actor, keyId: string, 
   if (decision.type === "reject") throw new KeygateError("CONFLICT", decision.detail);
   const { newKey, oldKey, rotation } = decision;
   const events: OutboxEventInput[] = [
+    ...(extras.events ?? []),
     {
       id: eventId(deps, now),
       type: "key.rotated",
@@ -69,6 +78,7 @@ export async function rotateKey(deps: ServiceDeps, actor: Actor, keyId: string, 
         { type: "insertRotation", rotation },
       ],
       audit: [
+        ...(extras.audit ?? []),
         auditEntry(now, actor, decision.emergency ? "key.rotate_emergency" : "key.rotate", "key", old.id, {
           ...rotationSummary(rotation),
           newVersion: newKey.version,

@@ -6,6 +6,7 @@ import type {
   Clock,
   Hasher,
   KeyStore,
+  OutboxEventInput,
   Random,
   UnitOfWork,
 } from "@keygate/core";
@@ -27,6 +28,19 @@ export interface ChangeScope {
   readonly hashes?: readonly string[];
   readonly all?: boolean;
 }
+
+/**
+ * Extra audit entries and events a caller adds to a use case's own unit of
+ * work, so they commit in the same transaction (a leak report adds
+ * `key.leaked` to the revocation or rotation it causes). Audit entries are
+ * appended before the use case's own.
+ */
+export interface CommitExtras {
+  readonly audit?: readonly AuditInput[];
+  readonly events?: readonly OutboxEventInput[];
+}
+
+export const NO_EXTRAS: CommitExtras = {};
 
 /** Commits a unit of work; a failed guard becomes `409 CONFLICT`. */
 export async function commitOrConflict(deps: ServiceDeps, unit: UnitOfWork, what: string): Promise<void> {

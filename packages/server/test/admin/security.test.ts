@@ -5,6 +5,10 @@ import { createHarness, type Harness } from "./support/admin-harness.ts";
 import { expectProblem } from "./support/declared.ts";
 import { concreteUrl } from "./support/route-urls.ts";
 
+/** Routes that skip admin auth because a signature over the body authenticates them (test/leaks). */
+const SIGNED = new Set(["POST /v1/leaks"]);
+const routeName = (route: RegisteredRoute) => `${route.method} ${route.url}`;
+
 /**
  * The shared security suite: it walks fastify's own list of registered routes
  * (not the definitions), so a route added any other way is checked too.
@@ -42,10 +46,11 @@ describe("admin API security (every registered route)", () => {
       "GET /healthz",
       "GET /metrics",
       "GET /readyz",
+      "POST /v1/leaks",
     ]);
     const consumer = routes.filter((r) => r.access === "consumer").map((r) => `${r.method} ${r.url}`);
     expect(consumer).toEqual(["POST /v1/self/rotate"]);
-    for (const route of routes) {
+    for (const route of routes.filter((r) => !SIGNED.has(routeName(r)))) {
       expect(route.access, `${route.method} ${route.url} has no access rule`).toBeDefined();
       if (route.url.startsWith("/v1/") && route.access !== "consumer")
         expect(["read", "write"]).toContain(route.access);
@@ -117,8 +122,17 @@ describe("admin API security (every registered route)", () => {
     }
   });
 
+  it("refuses an unsigned request on the signed routes with 401 problem+json and changes nothing", async () => {
+    const before = await h.auditLength();
+    for (const route of routes.filter((r) => SIGNED.has(routeName(r)))) {
+      expectProblem(await send(route, null), 401, "UNAUTHENTICATED");
+      expectProblem(await send(route, h.rootToken), 401, "UNAUTHENTICATED");
+    }
+    expect(await h.auditLength()).toBe(before);
+  });
+
   it("answers the public routes without a token", async () => {
-    for (const route of routes.filter((r) => r.access === "public")) {
+    for (const route of routes.filter((r) => r.access === "public" && !SIGNED.has(routeName(r)))) {
       const response = await send(route, null);
       expect(response.statusCode, `${route.method} ${route.url}`).toBe(200);
     }

@@ -11,13 +11,14 @@ interface RotateResult {
 export function registerIncident(program: Command): void {
   program
     .command("incident <keyId>")
-    .description("emergency rollover of a leaked key: rotate with overlap 0 and print the next steps")
+    .description(
+      "report a key as leaked: emergency rollover (overlap 0) plus a key.leaked event, then print the next steps",
+    )
     .option("--json", "print JSON")
     .action(async (keyId: string, o: { json?: boolean }) => {
       const result = await adminClient().request<RotateResult>(
         "POST",
-        `/v1/keys/${encodeURIComponent(keyId)}/rotate?wait=true`,
-        { overlapSeconds: 0 },
+        `/v1/keys/${encodeURIComponent(keyId)}/incident?wait=true`,
       );
       if (o.json) {
         out(JSON.stringify(result, null, 2));

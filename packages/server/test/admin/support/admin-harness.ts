@@ -128,6 +128,8 @@ export interface HarnessOptions {
   readonly bodyLimitBytes?: number;
   readonly ready?: () => Promise<boolean>;
   readonly metrics?: () => Promise<string>;
+  /** Enables `POST /v1/leaks` (test/leaks). */
+  readonly leaks?: Parameters<typeof buildAdminApp>[0]["leaks"];
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -153,6 +155,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     metrics:
       options.metrics ?? (async () => "# HELP keygate_up 1 when up\n# TYPE keygate_up gauge\nkeygate_up 1\n"),
     nodeId: "node-test",
+    leaks: options.leaks,
   });
   const secrets = [rootToken, readToken, revokedToken];
   return {
