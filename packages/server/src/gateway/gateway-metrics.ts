@@ -1,3 +1,5 @@
+import type { VerifierStats } from "../verify/verifier.ts";
+
 /**
  * The gateway's own counters, rendered in Prometheus text format on
  * `/metrics` after whatever the node's registry provides.
@@ -19,7 +21,8 @@ export class GatewayMetrics {
     return { byOutcome: Object.fromEntries(this.#byOutcome), upstreamErrors: this.#upstreamErrors };
   }
 
-  text(): string {
+  /** Prometheus text of the gateway's counters, and of the verification cache when its stats are given. */
+  text(cache?: VerifierStats): string {
     const lines = [
       "# HELP keygate_gateway_requests_total Gateway requests by verification outcome or gateway error.",
       "# TYPE keygate_gateway_requests_total counter",
@@ -32,6 +35,31 @@ export class GatewayMetrics {
       "# TYPE keygate_gateway_upstream_errors_total counter",
       `keygate_gateway_upstream_errors_total ${this.#upstreamErrors}`,
     );
+    if (cache !== undefined) {
+      const counters: Array<[string, string, number]> = [
+        ["keygate_verify_cache_hits_total", "Verifications answered from memory.", cache.hits],
+        ["keygate_verify_cache_misses_total", "Verifications that needed the store.", cache.misses],
+        [
+          "keygate_verify_cache_coalesced_total",
+          "Misses that joined a store read in flight.",
+          cache.coalesced,
+        ],
+        ["keygate_verify_store_errors_total", "Verification reads the store failed.", cache.storeErrors],
+        [
+          "keygate_verify_cache_stale_answers_total",
+          "Answers from expired entries while the store failed.",
+          cache.staleAnswers,
+        ],
+        ["keygate_verify_cache_evictions_total", "Entries evicted to stay within capacity.", cache.evictions],
+      ];
+      for (const [name, help, value] of counters)
+        lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`, `${name} ${value}`);
+      lines.push(
+        "# HELP keygate_verify_cache_entries Entries in the verification cache (negative ones included).",
+        "# TYPE keygate_verify_cache_entries gauge",
+        `keygate_verify_cache_entries ${cache.entries}`,
+      );
+    }
     return `${lines.join("\n")}\n`;
   }
 }

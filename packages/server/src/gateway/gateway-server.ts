@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Clock } from "@keygate/core";
 import { Pool } from "undici";
 import { problemFor, sendProblem } from "../http/problem.ts";
+import type { VerifierStats } from "../verify/verifier.ts";
 import type { VerifyCode, VerifyOutcome } from "../verify/verify-outcome.ts";
 import type { GatewayLimiter } from "./gateway-limiter.ts";
 import { GatewayMetrics } from "./gateway-metrics.ts";
@@ -22,6 +23,8 @@ export interface GatewayVerifier {
     secret: string | undefined,
     requiredScopes: readonly string[],
   ): VerifyOutcome | Promise<VerifyOutcome>;
+  /** When present, its counters are served on `/metrics`. */
+  stats?(): VerifierStats;
 }
 
 /** Where each request's outcome is counted (the `UsageRecorder`). Must be cheap: called on the hot path. */
@@ -131,7 +134,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       else sendProblem(res, problemFor("STORE_UNAVAILABLE", "The key store does not answer.", path));
     } else {
       const external = options.metrics === undefined ? "" : await options.metrics();
-      const body = `${external}${external === "" || external.endsWith("\n") ? "" : "\n"}${metrics.text()}`;
+      const body = `${external}${external === "" || external.endsWith("\n") ? "" : "\n"}${metrics.text(options.verifier.stats?.())}`;
       res.writeHead(200, {
         "content-type": "text/plain; version=0.0.4; charset=utf-8",
         "content-length": Buffer.byteLength(body),

@@ -30,11 +30,37 @@ export interface DigestTableOptions {
   readonly seed?: readonly [number, number] | undefined;
 }
 
+// Row layout: one ArrayBuffer, 80 bytes per row, seen through Uint32/Int32/Float64
+// views, so a hit reads one row's digest, state and timestamps from the same page
+// (two cache lines) and then one refs row: about four cache lines, whatever the size.
+//   u32  0      slot hash          u32  1–8   digest words      u32 9  state (flags | status << 8)
+//   f64  5–8    expiresAt, deprecatedAt, sunsetAt, cachedUntil (NaN = null)
+//   i32 18–19   next / previous row of the same consumer
+const ROW_BYTES = 80;
+const U32 = ROW_BYTES / 4;
+const F64 = ROW_BYTES / 8;
+const M_SLOT = 0;
+const M_DIGEST = 1;
+const M_STATE = 9;
+const T_EXPIRES = 5;
+const T_DEPRECATED = 6;
+const T_SUNSET = 7;
+const T_CACHED = 8;
+const L_NEXT = 18;
+const L_PREV = 19;
+/** Slots per row in `#refs` (a plain array): keyId, consumerId, scopes, plan. */
+const REFS = 4;
+const R_KEY = 0;
+const R_CONSUMER = 1;
+const R_SCOPES = 2;
+const R_PLAN = 3;
+
 const USED = 1;
 const NEGATIVE = 2;
 const DISABLED = 4;
 /** CLOCK's reference bit: set on every hit, cleared by the sweeping hand. */
 const REFERENCED = 8;
+const FLAGS_MASK = 0xff;
 
 const STATUS_CODES: readonly KeyStatus[] = ["active", "deprecated", "expired", "revoked"];
 const STATUS_INDEX: Readonly<Record<KeyStatus, number>> = {
@@ -43,13 +69,16 @@ const STATUS_INDEX: Readonly<Record<KeyStatus, number>> = {
   expired: 2,
   revoked: 3,
 };
+const NO_SCOPES: readonly string[] = Object.freeze([]);
 
-/** A consumer's cached rows, as a doubly linked list through the consumerNext/Prev columns. */
+/** A consumer's cached rows, as a doubly linked list through `#links`. */
 interface ConsumerChain {
   /** The one copy of the consumer id every row of the consumer points to. */
   readonly id: string;
   head: number;
 }
+
+type Ref = string | readonly string[] | null | undefined;
 
 const NONE = -1;
 const INVALID = -2;
@@ -68,31 +97,21 @@ function fromColumn(value: number | undefined): number | null {
   return value === undefined || Number.isNaN(value) ? null : value;
 }
 
-function grow<T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(
-  old: T,
-  make: (n: number) => T,
-  n: number,
-): T {
-  const next = make(n);
-  next.set(old);
-  return next;
-}
-
 /**
  * The verification cache: SHA-256 digest → key fields, in typed arrays.
  *
- * Layout: entries live in dense rows (8 digest words, fixed-width columns for
- * status and timestamps, plain arrays for the few strings), and an
- * open-addressing index with linear probing maps a slot hash to `row + 1`
- * (0 = empty). The index is kept at most half full, so probes are short;
- * deletion shifts followers back instead of leaving tombstones, so lookups
- * never slow down with churn. Rows grow by doubling up to `capacity`; at
- * capacity, a CLOCK hand evicts the first row not hit since its last pass
- * (or whose TTL has run out). A keyId → row map and a per-consumer linked
- * list of rows (two Int32Array columns) make invalidation by key or consumer
- * cost only the rows involved.
+ * Entries live in dense rows of fixed-width typed-array columns (digest
+ * words, state, timestamps) plus one plain array for the few references
+ * (key id, consumer id, scopes, plan). An open-addressing index with linear
+ * probing maps a keyed slot hash to `row + 1` (0 = empty); it is kept at most
+ * half full so probes stay short, and deletion shifts later members of a
+ * probe run back instead of leaving tombstones, so lookups never slow down
+ * with churn. Rows grow by doubling up to `capacity`; at capacity a CLOCK
+ * hand evicts the first row whose TTL has run out or that was not hit since
+ * the hand last passed. A keyId → row map and a per-consumer linked list of
+ * rows make invalidation by key or consumer cost only the rows involved.
  *
- * Timestamps are milliseconds; a null timestamp is stored as NaN.
+ * Timestamps are milliseconds; null is stored as NaN.
  */
 export class DigestTable {
   readonly #capacity: number;
@@ -105,27 +124,16 @@ export class DigestTable {
 
   #rows = 0;
   #index = new Int32Array(0);
-  #words = new Uint32Array(0);
-  #slotHash = new Uint32Array(0);
-  #flags = new Uint8Array(0);
-  #status = new Uint8Array(0);
-  #expiresAt = new Float64Array(0);
-  #deprecatedAt = new Float64Array(0);
-  #sunsetAt = new Float64Array(0);
-  #cachedUntil = new Float64Array(0);
-  #consumerNext = new Int32Array(0);
-  #consumerPrev = new Int32Array(0);
+  #meta = new Uint32Array(0);
+  #links = new Int32Array(0);
+  #times = new Float64Array(0);
   #free = new Int32Array(0);
+  #refs: Ref[] = [];
   #freeTop = 0;
   #hand = 0;
   #size = 0;
   #negatives = 0;
   #evictions = 0;
-
-  #keyIds: (string | undefined)[] = [];
-  #consumerIds: (string | undefined)[] = [];
-  #scopeSets: (readonly string[] | undefined)[] = [];
-  #planNames: (string | null)[] = [];
   #byKeyId = new Map<string, number>();
   #consumers = new Map<string, ConsumerChain>();
 
@@ -158,104 +166,74 @@ export class DigestTable {
     return this.#capacity;
   }
 
-  /** Bytes held by the typed-array columns and the index (not the strings, maps or arrays). */
+  /** Bytes held by the typed-array columns and the index (not the strings, maps or the refs array). */
   get columnBytes(): number {
-    return (
-      this.#index.byteLength +
-      this.#words.byteLength +
-      this.#slotHash.byteLength +
-      this.#flags.byteLength +
-      this.#status.byteLength +
-      this.#expiresAt.byteLength * 4 +
-      this.#consumerNext.byteLength * 2 +
-      this.#free.byteLength
-    );
+    return this.#index.byteLength + this.#meta.byteLength + this.#free.byteLength;
   }
 
   /**
-   * The row holding `hash`, or -1. Marks the row as recently used. An
+   * The row holding `hash` (hex), or -1. Marks the row as recently used. An
    * entry's TTL is the caller's business: check `cachedUntil(row)`.
    */
   find(hash: string): number {
     if (hash.length !== 64) return NONE;
     readHexDigest(hash, this.#probe, 0);
-    const row = this.#search();
-    if (row < 0) return NONE;
-    this.#flags[row] = (this.#flags[row] ?? 0) | REFERENCED;
-    return row;
+    return this.#hit(this.#search());
   }
 
   /** `find` for a digest in latin1 form (32 characters, one per byte): the hot path, no hex decoding. */
   findLatin1(digest: string): number {
     if (digest.length !== 32) return NONE;
     readLatin1Digest(digest, this.#probe, 0);
-    const row = this.#search();
-    if (row < 0) return NONE;
-    this.#flags[row] = (this.#flags[row] ?? 0) | REFERENCED;
-    return row;
-  }
-
-  /** The row of `hash`, NONE, or INVALID; leaves the parsed digest in #probe. */
-  #locate(hash: string): number {
-    if (!parseHexDigest(hash, this.#probe, 0)) return INVALID;
-    return this.#search();
-  }
-
-  /** The row holding the digest in #probe, or NONE. */
-  #search(): number {
-    const h = slotHash(this.#probe, 0, this.#seed0, this.#seed1);
-    const index = this.#index;
-    const mask = index.length - 1;
-    for (let i = h & mask; ; i = (i + 1) & mask) {
-      const v = index[i] ?? 0;
-      if (v === 0) return NONE;
-      const row = v - 1;
-      if (this.#slotHash[row] === h && this.#sameDigest(row)) return row;
-    }
+    return this.#hit(this.#search());
   }
 
   isNegative(row: number): boolean {
-    return ((this.#flags[row] ?? 0) & NEGATIVE) !== 0;
+    return (this.#state(row) & NEGATIVE) !== 0;
   }
 
   consumerDisabled(row: number): boolean {
-    return ((this.#flags[row] ?? 0) & DISABLED) !== 0;
-  }
-
-  cachedUntil(row: number): number {
-    return this.#cachedUntil[row] ?? 0;
+    return (this.#state(row) & DISABLED) !== 0;
   }
 
   status(row: number): KeyStatus {
-    return STATUS_CODES[this.#status[row] ?? 0] ?? "active";
+    return STATUS_CODES[this.#state(row) >>> 8] ?? "active";
+  }
+
+  cachedUntil(row: number): number {
+    return this.#times[row * F64 + T_CACHED] ?? 0;
   }
 
   expiresAt(row: number): number | null {
-    return fromColumn(this.#expiresAt[row]);
+    return fromColumn(this.#times[row * F64 + T_EXPIRES]);
   }
 
   deprecatedAt(row: number): number | null {
-    return fromColumn(this.#deprecatedAt[row]);
+    return fromColumn(this.#times[row * F64 + T_DEPRECATED]);
   }
 
   sunsetAt(row: number): number | null {
-    return fromColumn(this.#sunsetAt[row]);
+    return fromColumn(this.#times[row * F64 + T_SUNSET]);
   }
 
   keyId(row: number): string {
-    return this.#keyIds[row] ?? "";
+    const value = this.#refs[row * REFS + R_KEY];
+    return typeof value === "string" ? value : "";
   }
 
   consumerId(row: number): string {
-    return this.#consumerIds[row] ?? "";
+    const value = this.#refs[row * REFS + R_CONSUMER];
+    return typeof value === "string" ? value : "";
   }
 
   scopes(row: number): readonly string[] {
-    return this.#scopeSets[row] ?? [];
+    const value = this.#refs[row * REFS + R_SCOPES];
+    return Array.isArray(value) ? value : NO_SCOPES;
   }
 
   plan(row: number): string | null {
-    return this.#planNames[row] ?? null;
+    const value = this.#refs[row * REFS + R_PLAN];
+    return typeof value === "string" ? value : null;
   }
 
   /** Caches a found key until `cachedUntil`, replacing any entry for the same hash or key id. */
@@ -264,15 +242,20 @@ export class DigestTable {
     if (row < 0) throw new RangeError("hash is not a hex SHA-256 digest");
     const previous = this.#byKeyId.get(entry.keyId);
     if (previous !== undefined && previous !== row) this.#remove(previous);
-    this.#flags[row] = USED | REFERENCED | (entry.consumerDisabled ? DISABLED : 0);
-    this.#status[row] = STATUS_INDEX[entry.status];
-    this.#expiresAt[row] = toColumn(entry.expiresAt);
-    this.#deprecatedAt[row] = toColumn(entry.deprecatedAt);
-    this.#sunsetAt[row] = toColumn(entry.sunsetAt);
-    this.#cachedUntil[row] = cachedUntil;
-    this.#keyIds[row] = entry.keyId;
-    this.#scopeSets[row] = this.#scopes.intern(entry.scopes.join("\n"), entry.scopes);
-    this.#planNames[row] = entry.plan === null ? null : this.#plans.intern(entry.plan, entry.plan);
+    this.#setState(
+      row,
+      USED | REFERENCED | (entry.consumerDisabled ? DISABLED : 0),
+      STATUS_INDEX[entry.status],
+    );
+    const t = row * F64;
+    this.#times[t + T_EXPIRES] = toColumn(entry.expiresAt);
+    this.#times[t + T_DEPRECATED] = toColumn(entry.deprecatedAt);
+    this.#times[t + T_SUNSET] = toColumn(entry.sunsetAt);
+    this.#times[t + T_CACHED] = cachedUntil;
+    const r = row * REFS;
+    this.#refs[r + R_KEY] = entry.keyId;
+    this.#refs[r + R_SCOPES] = this.#scopes.intern(entry.scopes.join("\n"), entry.scopes);
+    this.#refs[r + R_PLAN] = entry.plan === null ? null : this.#plans.intern(entry.plan, entry.plan);
     this.#byKeyId.set(entry.keyId, row);
     this.#linkConsumer(row, entry.consumerId);
   }
@@ -287,9 +270,9 @@ export class DigestTable {
     if (existing === NONE && this.#negatives >= this.#negativeCapacity) return false;
     const row = existing === NONE ? this.#newRow(now) : existing;
     this.#clearPayload(row);
-    this.#flags[row] = USED | NEGATIVE | REFERENCED;
+    this.#setState(row, USED | NEGATIVE | REFERENCED, 0);
     this.#negatives++;
-    this.#cachedUntil[row] = cachedUntil;
+    this.#times[row * F64 + T_CACHED] = cachedUntil;
     return true;
   }
 
@@ -323,27 +306,58 @@ export class DigestTable {
 
   clear(): void {
     this.#index.fill(0);
-    this.#flags.fill(0);
-    this.#consumerNext.fill(NONE);
-    this.#consumerPrev.fill(NONE);
-    this.#keyIds = [];
-    this.#consumerIds = [];
-    this.#scopeSets = [];
-    this.#planNames = [];
+    this.#meta.fill(0);
+    for (let row = 0; row < this.#rows; row++) {
+      this.#links[row * U32 + L_NEXT] = NONE;
+      this.#links[row * U32 + L_PREV] = NONE;
+    }
+    this.#refs = [];
     this.#byKeyId = new Map();
     this.#consumers = new Map();
     this.#size = 0;
     this.#negatives = 0;
     this.#hand = 0;
-    this.#resetFreeList(0);
+    this.#freeTop = 0;
+    for (let row = this.#rows - 1; row >= 0; row--) this.#free[this.#freeTop++] = row;
   }
 
-  #sameDigest(row: number): boolean {
-    const words = this.#words;
+  #state(row: number): number {
+    return this.#meta[row * U32 + M_STATE] ?? 0;
+  }
+
+  #setState(row: number, flags: number, status: number): void {
+    this.#meta[row * U32 + M_STATE] = (flags & FLAGS_MASK) | (status << 8);
+  }
+
+  #hit(row: number): number {
+    if (row < 0) return NONE;
+    const at = row * U32 + M_STATE;
+    this.#meta[at] = (this.#meta[at] ?? 0) | REFERENCED;
+    return row;
+  }
+
+  /** The row of `hash`, NONE, or INVALID; leaves the parsed digest in #probe. */
+  #locate(hash: string): number {
+    if (!parseHexDigest(hash, this.#probe, 0)) return INVALID;
+    return this.#search();
+  }
+
+  /** The row holding the digest in #probe, or NONE. */
+  #search(): number {
+    const h = slotHash(this.#probe, 0, this.#seed0, this.#seed1);
+    const index = this.#index;
+    const meta = this.#meta;
     const probe = this.#probe;
-    const base = row * DIGEST_WORDS;
-    for (let w = 0; w < DIGEST_WORDS; w++) if (words[base + w] !== probe[w]) return false;
-    return true;
+    const mask = index.length - 1;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const v = index[i] ?? 0;
+      if (v === 0) return NONE;
+      const base = (v - 1) * U32;
+      if (meta[base + M_SLOT] !== h) continue;
+      let same = true;
+      for (let w = 0; w < DIGEST_WORDS && same; w++) same = meta[base + M_DIGEST + w] === probe[w];
+      if (same) return v - 1;
+    }
   }
 
   /** The row for `hash` with its payload cleared: its current one, else a new one; INVALID for a bad digest. */
@@ -365,10 +379,17 @@ export class DigestTable {
     }
     // #locate() left the parsed digest in #probe; eviction and resizing do not touch it.
     const row = this.#free[--this.#freeTop] ?? 0;
-    this.#words.set(this.#probe, row * DIGEST_WORDS);
+    const base = row * U32;
     const h = slotHash(this.#probe, 0, this.#seed0, this.#seed1);
-    this.#slotHash[row] = h;
-    this.#flags[row] = USED;
+    this.#meta[base + M_SLOT] = h;
+    this.#meta.set(this.#probe, base + M_DIGEST);
+    this.#setState(row, USED, 0);
+    // Fill every ref slot so the array stays densely packed as rows are handed out in order.
+    const r = row * REFS;
+    this.#refs[r + R_KEY] = undefined;
+    this.#refs[r + R_CONSUMER] = undefined;
+    this.#refs[r + R_SCOPES] = undefined;
+    this.#refs[r + R_PLAN] = null;
     this.#insertIndex(row, h);
     this.#size++;
     return row;
@@ -384,23 +405,22 @@ export class DigestTable {
 
   /** Drops whatever the row held besides its digest (key payload, consumer link, negative mark). */
   #clearPayload(row: number): void {
-    const flags = this.#flags[row] ?? 0;
-    if ((flags & NEGATIVE) !== 0) this.#negatives--;
-    const keyId = this.#keyIds[row];
-    if (keyId !== undefined) {
-      if (this.#byKeyId.get(keyId) === row) this.#byKeyId.delete(keyId);
-      this.#keyIds[row] = undefined;
-    }
+    const state = this.#state(row);
+    if ((state & NEGATIVE) !== 0) this.#negatives--;
+    const r = row * REFS;
+    const keyId = this.#refs[r + R_KEY];
+    if (typeof keyId === "string" && this.#byKeyId.get(keyId) === row) this.#byKeyId.delete(keyId);
     this.#unlinkConsumer(row);
-    this.#scopeSets[row] = undefined;
-    this.#planNames[row] = null;
-    this.#flags[row] = flags & ~(NEGATIVE | DISABLED);
+    this.#refs[r + R_KEY] = undefined;
+    this.#refs[r + R_SCOPES] = undefined;
+    this.#refs[r + R_PLAN] = null;
+    this.#setState(row, state & ~(NEGATIVE | DISABLED), 0);
   }
 
   #remove(row: number): void {
     this.#clearPayload(row);
     this.#deleteIndex(row);
-    this.#flags[row] = 0;
+    this.#setState(row, 0, 0);
     this.#free[this.#freeTop++] = row;
     this.#size--;
   }
@@ -409,14 +429,14 @@ export class DigestTable {
   #deleteIndex(row: number): void {
     const index = this.#index;
     const mask = index.length - 1;
-    let hole = (this.#slotHash[row] ?? 0) & mask;
+    let hole = (this.#meta[row * U32 + M_SLOT] ?? 0) & mask;
     while ((index[hole] ?? 0) !== row + 1) hole = (hole + 1) & mask;
     let j = hole;
     for (;;) {
       j = (j + 1) & mask;
       const v = index[j] ?? 0;
       if (v === 0) break;
-      const home = (this.#slotHash[v - 1] ?? 0) & mask;
+      const home = (this.#meta[(v - 1) * U32 + M_SLOT] ?? 0) & mask;
       // The entry at j may fill the hole only if its home is not cyclically within (hole, j].
       const stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
       if (!stays) {
@@ -432,10 +452,10 @@ export class DigestTable {
     for (let step = 0; step < rows * 2 + 1; step++) {
       const row = this.#hand;
       this.#hand = row + 1 === rows ? 0 : row + 1;
-      const flags = this.#flags[row] ?? 0;
-      if ((flags & USED) === 0) continue;
-      if ((flags & REFERENCED) !== 0 && (this.#cachedUntil[row] ?? 0) > now) {
-        this.#flags[row] = flags & ~REFERENCED;
+      const state = this.#state(row);
+      if ((state & USED) === 0) continue;
+      if ((state & REFERENCED) !== 0 && this.cachedUntil(row) > now) {
+        this.#meta[row * U32 + M_STATE] = state & ~REFERENCED;
         continue;
       }
       this.#remove(row);
@@ -451,18 +471,20 @@ export class DigestTable {
       chain = { id: consumerId, head: NONE };
       this.#consumers.set(consumerId, chain);
     }
-    this.#consumerIds[row] = chain.id;
-    this.#consumerPrev[row] = NONE;
-    this.#consumerNext[row] = chain.head;
-    if (chain.head !== NONE) this.#consumerPrev[chain.head] = row;
+    const l = row * U32;
+    this.#refs[row * REFS + R_CONSUMER] = chain.id;
+    this.#links[l + L_NEXT] = chain.head;
+    this.#links[l + L_PREV] = NONE;
+    if (chain.head !== NONE) this.#links[chain.head * U32 + L_PREV] = row;
     chain.head = row;
   }
 
   #unlinkConsumer(row: number): void {
-    const consumerId = this.#consumerIds[row];
-    if (consumerId === undefined) return;
-    const prev = this.#consumerPrev[row] ?? NONE;
-    const next = this.#consumerNext[row] ?? NONE;
+    const consumerId = this.#refs[row * REFS + R_CONSUMER];
+    if (typeof consumerId !== "string") return;
+    const l = row * U32;
+    const next = this.#links[l + L_NEXT] ?? NONE;
+    const prev = this.#links[l + L_PREV] ?? NONE;
     if (prev === NONE) {
       const chain = this.#consumers.get(consumerId);
       if (chain !== undefined) {
@@ -470,38 +492,34 @@ export class DigestTable {
         else chain.head = next;
       }
     } else {
-      this.#consumerNext[prev] = next;
+      this.#links[prev * U32 + L_NEXT] = next;
     }
-    if (next !== NONE) this.#consumerPrev[next] = prev;
-    this.#consumerIds[row] = undefined;
-    this.#consumerNext[row] = NONE;
-    this.#consumerPrev[row] = NONE;
+    if (next !== NONE) this.#links[next * U32 + L_PREV] = prev;
+    this.#refs[row * REFS + R_CONSUMER] = undefined;
+    this.#links[l + L_NEXT] = NONE;
+    this.#links[l + L_PREV] = NONE;
   }
 
   #resize(rows: number): void {
     const old = this.#rows;
     this.#rows = rows;
-    this.#words = grow(this.#words, (n) => new Uint32Array(n), rows * DIGEST_WORDS);
-    this.#slotHash = grow(this.#slotHash, (n) => new Uint32Array(n), rows);
-    this.#flags = grow(this.#flags, (n) => new Uint8Array(n), rows);
-    this.#status = grow(this.#status, (n) => new Uint8Array(n), rows);
-    this.#expiresAt = grow(this.#expiresAt, (n) => new Float64Array(n), rows);
-    this.#deprecatedAt = grow(this.#deprecatedAt, (n) => new Float64Array(n), rows);
-    this.#sunsetAt = grow(this.#sunsetAt, (n) => new Float64Array(n), rows);
-    this.#cachedUntil = grow(this.#cachedUntil, (n) => new Float64Array(n), rows);
-    this.#consumerNext = grow(this.#consumerNext, (n) => new Int32Array(n).fill(NONE), rows);
-    this.#consumerPrev = grow(this.#consumerPrev, (n) => new Int32Array(n).fill(NONE), rows);
-    this.#free = grow(this.#free, (n) => new Int32Array(n), rows);
+    const buffer = new ArrayBuffer(rows * ROW_BYTES);
+    new Uint8Array(buffer).set(new Uint8Array(this.#meta.buffer, 0, old * ROW_BYTES));
+    this.#meta = new Uint32Array(buffer);
+    this.#links = new Int32Array(buffer);
+    this.#times = new Float64Array(buffer);
+    for (let row = old; row < rows; row++) {
+      this.#links[row * U32 + L_NEXT] = NONE;
+      this.#links[row * U32 + L_PREV] = NONE;
+    }
+    const free = new Int32Array(rows);
+    free.set(this.#free.subarray(0, this.#freeTop));
+    this.#free = free;
     // New rows go on the free stack highest first, so rows are handed out in ascending order.
     for (let row = rows - 1; row >= old; row--) this.#free[this.#freeTop++] = row;
     this.#index = new Int32Array(nextPowerOfTwo(rows) * 2);
     for (let row = 0; row < old; row++) {
-      if (((this.#flags[row] ?? 0) & USED) !== 0) this.#insertIndex(row, this.#slotHash[row] ?? 0);
+      if ((this.#state(row) & USED) !== 0) this.#insertIndex(row, this.#meta[row * U32 + M_SLOT] ?? 0);
     }
-  }
-
-  #resetFreeList(from: number): void {
-    this.#freeTop = 0;
-    for (let row = this.#rows - 1; row >= from; row--) this.#free[this.#freeTop++] = row;
   }
 }

@@ -49,6 +49,8 @@ describe("gateway: health, readiness, metrics", () => {
     const text = await metrics.text();
     expect(text).toContain("keygate_store_up 1\n");
     expect(text).toContain('keygate_gateway_requests_total{outcome="KEY_MISSING"} 1');
+    expect(text).toContain("keygate_verify_cache_entries 0\n");
+    expect(text).toMatch(/^keygate_verify_cache_hits_total 0$/m);
     expect(upstream.seen.some((seen) => ["/healthz", "/readyz", "/metrics"].includes(seen.url))).toBe(false);
   });
 
