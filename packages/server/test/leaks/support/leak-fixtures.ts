@@ -67,6 +67,8 @@ export function tempDir(): TempDir {
 export interface LeakWorld {
   readonly h: Harness;
   readonly github: TestSigner;
+  /** Listed in the keys file with `is_current: false` (GitHub signs with either during its own key rotation). */
+  readonly retired: TestSigner;
   readonly keysFile: string;
   readonly dir: TempDir;
   readonly lines: string[];
@@ -84,10 +86,8 @@ export interface LeakWorld {
 export async function createLeakWorld(policy: LeakPolicy): Promise<LeakWorld> {
   const dir = tempDir();
   const github = newSigner("3d1b4a4c2f8e0aa1f6c7a9b0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0");
-  const keysFile = dir.file(
-    "github-public-keys.json",
-    publicKeysDocument([github, newSigner("retired-key")]),
-  );
+  const retired = newSigner("b7e2f0c4d9a1e3f5a7c9e1b3d5f7a9c1e3b5d7f9a1c3e5b7d9f1a3c5e7b9d1f3");
+  const keysFile = dir.file("github-public-keys.json", publicKeysDocument([github, retired]));
   const keys = await LeakPublicKeyFile.open(keysFile);
   const intake: LeakIntake = { signature: new LeakSignatureVerifier(keys), policy };
   const lines: string[] = [];
@@ -97,6 +97,7 @@ export async function createLeakWorld(policy: LeakPolicy): Promise<LeakWorld> {
   return {
     h,
     github,
+    retired,
     keysFile,
     dir,
     lines,
