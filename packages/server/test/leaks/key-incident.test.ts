@@ -21,7 +21,7 @@ describe("POST /v1/keys/{id}/incident", () => {
     await w.close();
   });
 
-  const incident = (keyId: string, token?: string) =>
+  const incident = (keyId: string, token?: string | null) =>
     w.h.call({ method: "POST", url: `/v1/keys/${keyId}/incident?wait=true`, token });
 
   it("rolls the key over at once and records key.leaked with source operator, in one commit", async () => {
