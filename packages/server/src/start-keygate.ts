@@ -1,4 +1,5 @@
 import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
 import type { Clock } from "@keygate/core";
 import type { Logger } from "pino";
 import { buildAdminApp } from "./admin/admin-app.ts";
@@ -16,6 +17,9 @@ import type { ServiceDeps } from "./services/service-deps.ts";
 import { createKeyStore } from "./store/create-key-store.ts";
 import { UsageRecorder } from "./usage/usage-recorder.ts";
 import { Verifier } from "./verify/verifier.ts";
+
+/** The built dashboard of this repository (`npm run build -w @keygate/dashboard`). */
+const DASHBOARD_DIST = fileURLToPath(new URL("../../dashboard/dist", import.meta.url));
 
 export interface StartOptions {
   readonly config: KeygateConfig;
@@ -90,6 +94,7 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
       bodyLimitBytes: config.admin.bodyLimitBytes,
       ready,
       metrics,
+      staticDir: DASHBOARD_DIST,
       leaks,
     });
     await app.listen({ port: config.adminPort, host: config.host });

@@ -10,6 +10,7 @@ import { REDACTED_PATHS } from "../logging/create-logger.ts";
 import type { ServiceDeps } from "../services/service-deps.ts";
 import { AdminAuthenticator } from "./admin-auth.ts";
 import { adminRoutes } from "./admin-routes.ts";
+import { DashboardFiles } from "./dashboard-static.ts";
 import type { KeyVerifyFunction } from "./key-verifier.ts";
 import { buildOpenApiDocument } from "./openapi.ts";
 import { requestInstance, sendProblem, toProblem } from "./problem-reply.ts";
@@ -36,7 +37,10 @@ export interface AdminAppOptions {
   ready(): Promise<boolean>;
   /** Prometheus text for `GET /metrics`. */
   metrics(): Promise<string>;
-  /** The built dashboard, served at `/` once the dashboard exists; accepted and ignored until then. */
+  /**
+   * The built dashboard directory, served at `/` (files, and `index.html` for unknown non-API paths).
+   * Without it, `/` is a 404 like any unknown path.
+   */
   readonly staticDir?: string | undefined;
   /** Shown by `/healthz` and `/readyz`. Default: the host name. */
   readonly nodeId?: string | undefined;
@@ -129,9 +133,16 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
     if (problem.code === "INTERNAL") request.log.error({ err: error }, "unhandled error on the admin port");
     return sendProblem(reply, problem);
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, problemFor("NOT_FOUND", "No such route.", requestInstance(request.url))),
-  );
+  // The dashboard lives in the not-found handler, not in routes: it is no API operation (nothing to
+  // authenticate or document), and every registered API route matches before it.
+  const dashboard = options.staticDir === undefined ? undefined : new DashboardFiles(options.staticDir);
+  app.setNotFoundHandler(async (request, reply) => {
+    if (dashboard !== undefined && (request.method === "GET" || request.method === "HEAD")) {
+      const answer = await dashboard.answer(request.url);
+      if (answer !== null) return reply.code(answer.status).headers(answer.headers).send(answer.body);
+    }
+    return sendProblem(reply, problemFor("NOT_FOUND", "No such route.", requestInstance(request.url)));
+  });
   app.addHook("onSend", async (request, reply, payload) => {
     reply.header("x-request-id", request.id);
     reply.header("x-content-type-options", "nosniff");
@@ -200,8 +211,6 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
       },
     });
   }
-  if (options.staticDir !== undefined)
-    app.log.info("dashboard directory given; the dashboard is not served yet");
   await app.ready();
   return app;
 }

@@ -1,0 +1,116 @@
+import { useState } from "react";
+import type { ConsumerUsageView, ConsumerView, KeyView, Page, PlanView, RotationView } from "../api/types.ts";
+import { Card } from "../components/card.tsx";
+import { LiveNote } from "../components/live-note.tsx";
+import { Loadable } from "../components/loadable.tsx";
+import { PageHeader } from "../components/page-header.tsx";
+import { type ConsumerDialog, ConsumerDialogs } from "../features/consumers/consumer-dialogs.tsx";
+import { ConsumerSummary } from "../features/consumers/consumer-summary.tsx";
+import { KeysTable } from "../features/consumers/keys-table.tsx";
+import { PlanUsage } from "../features/consumers/plan-usage.tsx";
+import { usePolling } from "../hooks/use-polling.ts";
+import { href } from "../lib/routes.ts";
+import { useApi } from "../session/session-context.ts";
+
+export interface ConsumerDetailPageProps {
+  readonly id: string;
+}
+
+export function ConsumerDetailPage({ id }: ConsumerDetailPageProps) {
+  const api = useApi();
+  const path = `/v1/consumers/${encodeURIComponent(id)}`;
+  const [dialog, setDialog] = useState<ConsumerDialog | null>(null);
+  const consumer = usePolling(`consumer:${id}`, (signal) => api.get<ConsumerView>(path, {}, signal));
+  const keys = usePolling(`keys:${id}`, async (signal) => {
+    const [page, rotations] = await Promise.all([
+      api.get<Page<KeyView>>("/v1/keys", { consumerId: id, limit: 1000 }, signal),
+      api.get<Page<RotationView>>(
+        "/v1/rotations",
+        { consumerId: id, state: "overlapping", limit: 1000 },
+        signal,
+      ),
+    ]);
+    const rotationOf = new Map<string, string>();
+    for (const rotation of rotations.data) {
+      rotationOf.set(rotation.oldKeyId, rotation.id);
+      rotationOf.set(rotation.newKeyId, rotation.id);
+    }
+    return { keys: page.data, rotationOf };
+  });
+  const usage = usePolling(`usage:${id}`, (signal) =>
+    api.get<ConsumerUsageView>(`${path}/usage`, {}, signal),
+  );
+  const plans = usePolling("plans", (signal) => api.get<Page<PlanView>>("/v1/plans", {}, signal), 30_000);
+  const changed = () => {
+    consumer.refresh();
+    keys.refresh();
+    usage.refresh();
+  };
+  const back = <a href={href.consumers()}>← Consumers</a>;
+
+  const current = consumer.data;
+
+  return (
+    <>
+      <PageHeader
+        title={current?.name ?? "Consumer"}
+        back={back}
+        subtitle={<LiveNote polled={keys} />}
+        actions={
+          current === undefined ? undefined : (
+            <>
+              <button
+                type="button"
+                className="button secondary"
+                onClick={() => setDialog({ type: "toggle-disabled" })}
+              >
+                {current.disabled ? "Enable" : "Disable"}
+              </button>
+              <button
+                type="button"
+                className="button primary"
+                onClick={() => setDialog({ type: "create-key" })}
+              >
+                New key
+              </button>
+            </>
+          )
+        }
+      />
+      <Loadable polled={consumer} label="the consumer">
+        {(data) => (
+          <>
+            <div className="grid-2">
+              <Card title="Consumer">
+                <ConsumerSummary consumer={data} />
+              </Card>
+              <Card title="Plan and usage">
+                <PlanUsage
+                  planName={data.plan}
+                  plan={plans.data?.data.find((plan) => plan.name === data.plan)}
+                  usage={usage}
+                />
+              </Card>
+            </div>
+            <Card title="Keys">
+              <Loadable polled={keys} label="keys">
+                {({ keys: list, rotationOf }) => (
+                  <KeysTable
+                    keys={list}
+                    rotationOf={rotationOf}
+                    actions={{
+                      rotate: (key) => setDialog({ type: "rotate", key }),
+                      requestRotation: (key) => setDialog({ type: "request-rotation", key }),
+                      revoke: (key) => setDialog({ type: "revoke", key }),
+                    }}
+                  />
+                )}
+              </Loadable>
+            </Card>
+            <ConsumerDialogs consumer={data} dialog={dialog} open={setDialog} changed={changed} />
+          </>
+        )}
+      </Loadable>
+    </>
+  );
+}

@@ -1,0 +1,70 @@
+import { type FormEvent, useEffect, useRef, useState } from "react";
+import { createApiClient } from "../api/api-client.ts";
+import { ApiError } from "../api/api-error.ts";
+import { ProblemMessage } from "../components/problem-message.tsx";
+import { TextField } from "../components/text-field.tsx";
+
+export interface LoginPageProps {
+  /** A sign-out reason to show, e.g. "Your admin token was refused." */
+  readonly notice?: string | undefined;
+  readonly onLogin: (token: string) => void;
+}
+
+/** Signs in with an admin token: it is checked against the API, then kept in sessionStorage only. */
+export function LoginPage({ notice, onLogin }: LoginPageProps) {
+  const [token, setToken] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | undefined>();
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    document.title = "Sign in · keygate";
+  }, []);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const candidate = token.trim();
+    if (candidate === "") return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      await createApiClient({ token: candidate }).get("/v1/consumers", { limit: 1 });
+      onLogin(candidate);
+    } catch (caught) {
+      if (!(caught instanceof ApiError)) throw caught;
+      setError(caught);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main className="login">
+      <form className="login-card" onSubmit={(event) => void submit(event)} method="post" action="#">
+        <div className="login-brand">
+          <img src="/favicon.svg" alt="" width="40" height="40" />
+          <h1 ref={heading}>keygate</h1>
+        </div>
+        <p className="muted">Sign in to the operator dashboard with an admin token.</p>
+        {notice === undefined ? null : (
+          <p className="notice" role="status">
+            {notice}
+          </p>
+        )}
+        <TextField
+          label="Admin token"
+          name="token"
+          type="password"
+          autoComplete="off"
+          spellCheck={false}
+          required
+          value={token}
+          onChange={(event) => setToken(event.target.value)}
+          hint="Kept in this tab only (sessionStorage) and sent as a Bearer token to this admin port."
+        />
+        {error === undefined ? null : <ProblemMessage error={error} context="Sign-in failed" />}
+        <button type="submit" className="button primary wide" disabled={busy || token.trim() === ""}>
+          {busy ? "Checking…" : "Sign in"}
+        </button>
+      </form>
+    </main>
+  );
+}
