@@ -54,6 +54,15 @@ export async function oneKeyStore(
 }
 
 /**
+ * A flat copy of `text`. Template literals make V8 cons strings (a pair of
+ * pointers plus the parts); rows decoded by a database driver are flat, so
+ * the fixture's ids are too, or memory per cached key would be overstated.
+ */
+function flat(text: string): string {
+  return Buffer.from(text, "latin1").toString("latin1");
+}
+
+/**
  * A read-only verification store for a million keys: MemoryKeyStore's
  * `findKeyByHash` scans (fine for tests, not for 10^6 keys), so this one maps
  * hash → index and builds each record on demand, the way a SQL row would be
@@ -70,9 +79,9 @@ export class HashIndexStore implements Pick<KeyStore, "findKeyByHash"> {
   async findKeyByHash(hash: string): Promise<KeyWithConsumer | null> {
     const i = this.#index.get(hash);
     if (i === undefined) return null;
-    const consumerId = `con_bench${String(i % 1000).padStart(18, "0")}`;
+    const consumerId = flat(`con_bench${String(i % 1000).padStart(17, "0")}`);
     const key: KeyRecord = {
-      id: `key_bench${String(i).padStart(18, "0")}`,
+      id: flat(`key_bench${String(i).padStart(17, "0")}`),
       consumerId,
       name: "bench key",
       scopes: ["read", "trade"],
