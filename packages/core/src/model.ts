@@ -155,3 +155,78 @@ export interface AdminToken {
   readonly createdAt: number;
   readonly revokedAt: number | null;
 }
+
+/** Which events a webhook receives: event types, or `*` for every event. */
+export type WebhookEventFilter = EventType | "*";
+
+/** A registered webhook endpoint. Its signing secrets are kept apart (`WebhookSigningSecrets`). */
+export interface Webhook {
+  readonly id: string;
+  /** http(s) URL; checked against the outbound-address policy at registration and at every send. */
+  readonly url: string;
+  readonly events: readonly WebhookEventFilter[];
+  readonly description: string | null;
+  readonly createdAt: number;
+  readonly disabled: boolean;
+  /** Set when deleted: the endpoint receives nothing more, its delivery log stays readable to the store. */
+  readonly deletedAt: number | null;
+  /** When the signing secret was last rotated; null if never. */
+  readonly secretRotatedAt: number | null;
+  /** Optimistic-concurrency counter, like `KeyRecord.revision`. */
+  readonly revision: number;
+}
+
+/**
+ * The HMAC secrets a webhook is signed with (`whsec_` + base64). Stored
+ * because the dispatcher must sign with them; never part of a `Webhook`,
+ * an audit entry, an event or a log line.
+ */
+export interface WebhookSigningSecrets {
+  readonly current: string;
+  /** The secret before the last rotation: deliveries carry its signature too until `previousExpiresAt`. */
+  readonly previous: string | null;
+  readonly previousExpiresAt: number | null;
+}
+
+export type DeliveryStatus = "pending" | "delivered" | "failed";
+
+/** One event on its way to one webhook. `webhook-id` on the wire is `eventId`, stable across retries. */
+export interface WebhookDelivery {
+  readonly id: string;
+  readonly webhookId: string;
+  readonly eventId: string;
+  readonly eventType: EventType;
+  readonly status: DeliveryStatus;
+  /** Attempts made so far, across redeliveries. */
+  readonly attempts: number;
+  /** Attempts since the delivery was (re)queued: the position in the retry schedule. */
+  readonly roundAttempts: number;
+  /** When the next attempt is due; null once delivered or failed. */
+  readonly nextAttemptAt: number | null;
+  readonly lastAttemptAt: number | null;
+  /** HTTP status of the last attempt, null if it got no answer. */
+  readonly responseStatus: number | null;
+  /** Why the last attempt failed (bounded, secret-free); null after a success. */
+  readonly error: string | null;
+  readonly createdAt: number;
+  readonly deliveredAt: number | null;
+}
+
+/** One HTTP attempt of a delivery, kept as the delivery log. */
+export interface DeliveryAttempt {
+  readonly deliveryId: string;
+  /** 1, 2, 3… per delivery. */
+  readonly attempt: number;
+  readonly at: number;
+  readonly durationMs: number;
+  readonly responseStatus: number | null;
+  readonly error: string | null;
+  readonly ok: boolean;
+}
+
+/** Who runs a named scheduled job, until when. */
+export interface JobLease {
+  readonly name: string;
+  readonly holder: string;
+  readonly expiresAt: number;
+}

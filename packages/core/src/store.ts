@@ -10,6 +10,7 @@ import type {
   Rotation,
   RotationState,
 } from "./model.ts";
+import type { WebhookWrite } from "./webhook-store.ts";
 
 /**
  * One write of a unit of work. Guards (`expectRevision`, `expectState`) are
@@ -32,7 +33,8 @@ export type Write =
   | { readonly type: "insertRotation"; readonly rotation: Rotation }
   /** Replaces state, completedAt and completedReason if the stored state equals `expectState`. */
   | { readonly type: "updateRotation"; readonly rotation: Rotation; readonly expectState: RotationState }
-  | { readonly type: "insertAdminToken"; readonly token: AdminToken };
+  | { readonly type: "insertAdminToken"; readonly token: AdminToken }
+  | WebhookWrite;
 
 /** Everything one change writes: state, its audit entries and its outbox events. */
 export interface UnitOfWork {

@@ -1,4 +1,4 @@
-import type { Hasher, KeyStore } from "@keygate/core";
+import type { Hasher, KeyStore, LeaseStore, WebhookStore } from "@keygate/core";
 import { MemoryKeyStore } from "./memory/memory-key-store.ts";
 import { PostgresKeyStore } from "./sql/postgres-key-store.ts";
 import { SqliteKeyStore } from "./sql/sqlite-key-store.ts";
@@ -8,6 +8,9 @@ export interface KeyStoreDeps {
   readonly hasher: Hasher;
 }
 
+/** Every port one database serves: keys, webhooks and job leases. */
+export type KeygateStore = KeyStore & WebhookStore & LeaseStore;
+
 /**
  * The store named by `KEYGATE_DATABASE_URL`:
  * - `sqlite:<path>` — a file, relative to the working directory (`sqlite:./data/keygate.db`),
@@ -16,7 +19,7 @@ export interface KeyStoreDeps {
  * - `memory:` — nothing durable (tests, demos).
  * Throws for anything else. Opens nothing yet: call `migrate()` next.
  */
-export function createKeyStore(url: string, deps: KeyStoreDeps): KeyStore {
+export function createKeyStore(url: string, deps: KeyStoreDeps): KeygateStore {
   if (url === "memory:") return new MemoryKeyStore({ hasher: deps.hasher });
   if (url.startsWith("sqlite:")) {
     const path = url.slice("sqlite:".length);

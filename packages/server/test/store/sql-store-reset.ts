@@ -6,6 +6,10 @@ import { GENESIS_HASH } from "@keygate/core";
  * audit head back to genesis.
  */
 export const RESET_SQL_STORE = [
+  "delete from webhook_attempts",
+  "delete from webhook_deliveries",
+  "delete from webhooks",
+  "delete from job_leases",
   "delete from outbox",
   "delete from audit_log",
   "delete from rotations",

@@ -1,24 +1,42 @@
 import {
   type AdminToken,
+  type AttemptOutcome,
   type AuditEntry,
   type AuditHead,
   auditEntryHash,
+  type ClaimedDelivery,
   type CommitResult,
   type Consumer,
+  type DeliveryAttempt,
+  type DeliveryFilter,
   GENESIS_HASH,
   type Hasher,
+  type JobLease,
   type KeyFilter,
   type KeyRecord,
   type KeyStore,
   type KeyUsageTouch,
   type KeyWithConsumer,
+  type LeaseStore,
+  type NewDelivery,
   type OutboxEvent,
   type Page,
   type Plan,
   type Rotation,
   type RotationFilter,
   type UnitOfWork,
+  type Webhook,
+  type WebhookDelivery,
+  type WebhookSigningSecrets,
+  type WebhookStore,
 } from "@keygate/core";
+import {
+  applyWebhookWrite,
+  listLiveWebhooks,
+  MemoryDeliveries,
+  MemoryLeases,
+  type StoredWebhook,
+} from "./memory-webhook-tables.ts";
 
 interface OutboxRow extends OutboxEvent {
   readonly nextAttemptAt: number;
@@ -34,6 +52,7 @@ interface State {
   tokens: Map<string, AdminToken>;
   audit: AuditEntry[];
   outbox: OutboxRow[];
+  webhooks: Map<string, StoredWebhook>;
 }
 
 function emptyState(): State {
@@ -45,6 +64,7 @@ function emptyState(): State {
     tokens: new Map(),
     audit: [],
     outbox: [],
+    webhooks: new Map(),
   };
 }
 
@@ -57,6 +77,7 @@ function cloneState(s: State): State {
     tokens: new Map(s.tokens),
     audit: [...s.audit],
     outbox: [...s.outbox],
+    webhooks: new Map(s.webhooks),
   };
 }
 
@@ -74,9 +95,11 @@ function page<T>(rows: T[], idOf: (row: T) => string, p: Page): T[] {
  * commit works on a copy of the state and swaps it in only if every guard
  * held, which makes it atomic; JavaScript's single thread serializes commits.
  */
-export class MemoryKeyStore implements KeyStore {
+export class MemoryKeyStore implements KeyStore, WebhookStore, LeaseStore {
   #state: State = emptyState();
   readonly #hasher: Hasher;
+  readonly #deliveries = new MemoryDeliveries();
+  readonly #leases = new MemoryLeases();
 
   constructor(options: { hasher: Hasher }) {
     this.#hasher = options.hasher;
@@ -168,6 +191,12 @@ export class MemoryKeyStore implements KeyStore {
             if (next.tokens.has(write.token.id)) throw new Conflict(`admin token ${write.token.id} exists`);
             next.tokens.set(write.token.id, write.token);
             break;
+          case "insertWebhook":
+          case "updateWebhook": {
+            const conflict = applyWebhookWrite(next.webhooks, write);
+            if (conflict !== null) throw new Conflict(conflict);
+            break;
+          }
         }
       }
     } catch (error) {
@@ -326,6 +355,63 @@ export class MemoryKeyStore implements KeyStore {
         this.#state.keys.set(key.id, { ...key, lastUsedAt: touch.lastUsedAt });
       }
     }
+  }
+
+  async getWebhook(id: string): Promise<Webhook | null> {
+    return this.#state.webhooks.get(id)?.webhook ?? null;
+  }
+
+  async listWebhooks(p: Page): Promise<Webhook[]> {
+    return listLiveWebhooks(this.#state.webhooks, p);
+  }
+
+  async getWebhookSecrets(id: string): Promise<WebhookSigningSecrets | null> {
+    return this.#state.webhooks.get(id)?.secrets ?? null;
+  }
+
+  async fanOut(deliveries: readonly NewDelivery[], eventIds: readonly string[], now: number): Promise<void> {
+    // Synchronous from here on: nothing else runs between the two steps.
+    this.#deliveries.insert(deliveries);
+    const fanned = new Set(eventIds);
+    this.#updateOutbox((row) =>
+      fanned.has(row.id) && row.deliveredAt === null ? { ...row, deliveredAt: now } : row,
+    );
+  }
+
+  async claimDeliveries(now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+    return this.#deliveries.claim(now, limit, leaseMs);
+  }
+
+  async recordAttempt(outcome: AttemptOutcome): Promise<boolean> {
+    return this.#deliveries.record(outcome);
+  }
+
+  async requeueDelivery(id: string, now: number): Promise<boolean> {
+    return this.#deliveries.requeue(id, now);
+  }
+
+  async getDelivery(id: string): Promise<WebhookDelivery | null> {
+    return this.#deliveries.get(id);
+  }
+
+  async listDeliveries(filter: DeliveryFilter): Promise<WebhookDelivery[]> {
+    return this.#deliveries.list(filter);
+  }
+
+  async listAttempts(deliveryId: string): Promise<DeliveryAttempt[]> {
+    return this.#deliveries.attempts(deliveryId);
+  }
+
+  async acquireLease(name: string, holder: string, ttlMs: number, now: number): Promise<boolean> {
+    return this.#leases.acquire(name, holder, ttlMs, now);
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    this.#leases.release(name, holder);
+  }
+
+  async getLease(name: string): Promise<JobLease | null> {
+    return this.#leases.get(name);
   }
 
   async ping(): Promise<void> {}

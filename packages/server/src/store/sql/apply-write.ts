@@ -3,6 +3,7 @@ import type { Kysely } from "kysely";
 import { WriteConflict } from "./driver-errors.ts";
 import type { KeygateDatabase } from "./schema.ts";
 import type { SqlDialect } from "./sql-dialect.ts";
+import { applyWebhookWrite } from "./webhook-queries.ts";
 
 type Db = Kysely<KeygateDatabase>;
 
@@ -160,5 +161,8 @@ export async function applyWrite(trx: Db, d: SqlDialect, write: Write): Promise<
         .execute();
       return;
     }
+    case "insertWebhook":
+    case "updateWebhook":
+      return applyWebhookWrite(trx, d, write);
   }
 }

@@ -1,33 +1,46 @@
 import {
   type AdminToken,
+  type AttemptOutcome,
   type AuditEntry,
   type AuditHead,
+  type ClaimedDelivery,
   type CommitResult,
   type Consumer,
+  type DeliveryAttempt,
+  type DeliveryFilter,
   type Hasher,
+  type JobLease,
   type KeyFilter,
   KeygateError,
   type KeyRecord,
   type KeyStore,
   type KeyUsageTouch,
   type KeyWithConsumer,
+  type LeaseStore,
+  type NewDelivery,
   type OutboxEvent,
   type Page,
   type Plan,
   type Rotation,
   type RotationFilter,
   type UnitOfWork,
+  type Webhook,
+  type WebhookDelivery,
+  type WebhookSigningSecrets,
+  type WebhookStore,
 } from "@keygate/core";
 import { type Kysely, Migrator, sql } from "kysely";
 import { appendAudit } from "./append-audit.ts";
 import { applyWrite } from "./apply-write.ts";
 import { WriteConflict } from "./driver-errors.ts";
 import { findKeyByHash, recordKeyUsage } from "./key-queries.ts";
+import * as lq from "./lease-queries.ts";
 import { keygateMigrations } from "./migrations.ts";
 import { claimOutbox, insertOutbox, markOutboxDelivered, markOutboxFailed } from "./outbox-queries.ts";
 import { toAdminToken, toAuditEntry, toConsumer, toKey, toPlan, toRotation } from "./row-mappers.ts";
 import type { KeygateDatabase } from "./schema.ts";
 import type { SqlDialect } from "./sql-dialect.ts";
+import * as wq from "./webhook-queries.ts";
 import { runWriteTransaction } from "./write-transaction.ts";
 
 type Db = Kysely<KeygateDatabase>;
@@ -54,7 +67,7 @@ function auditCursor(after: string | undefined): number {
  * `SqlDialect` answers what differs. Every public method turns connectivity
  * failures into `STORE_UNAVAILABLE`; every write runs in one transaction.
  */
-export class KyselyKeyStore implements KeyStore {
+export class KyselyKeyStore implements KeyStore, WebhookStore, LeaseStore {
   readonly #db: Db;
   readonly #d: SqlDialect;
   readonly #hasher: Hasher;
@@ -270,6 +283,59 @@ export class KyselyKeyStore implements KeyStore {
     await this.#guard(() => runWriteTransaction(this.#db, this.#d, (trx) => recordKeyUsage(trx, touches)));
   }
 
+  async getWebhook(id: string): Promise<Webhook | null> {
+    return this.#guard(() => wq.getWebhook(this.#db, this.#d, id));
+  }
+
+  async listWebhooks(page: Page): Promise<Webhook[]> {
+    return this.#guard(() => wq.listWebhooks(this.#db, this.#d, page));
+  }
+
+  async getWebhookSecrets(id: string): Promise<WebhookSigningSecrets | null> {
+    return this.#guard(() => wq.getWebhookSecrets(this.#db, id));
+  }
+
+  async fanOut(deliveries: readonly NewDelivery[], eventIds: readonly string[], now: number): Promise<void> {
+    if (deliveries.length === 0 && eventIds.length === 0) return;
+    await this.#write((trx) => wq.fanOut(trx, deliveries, eventIds, now));
+  }
+
+  async claimDeliveries(now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+    return this.#write((trx) => wq.claimDeliveries(trx, this.#d, now, limit, leaseMs));
+  }
+
+  async recordAttempt(outcome: AttemptOutcome): Promise<boolean> {
+    return this.#write((trx) => wq.recordAttempt(trx, this.#d, outcome));
+  }
+
+  async requeueDelivery(id: string, now: number): Promise<boolean> {
+    return this.#write((trx) => wq.requeueDelivery(trx, id, now));
+  }
+
+  async getDelivery(id: string): Promise<WebhookDelivery | null> {
+    return this.#guard(() => wq.getDelivery(this.#db, id));
+  }
+
+  async listDeliveries(filter: DeliveryFilter): Promise<WebhookDelivery[]> {
+    return this.#guard(() => wq.listDeliveries(this.#db, filter));
+  }
+
+  async listAttempts(deliveryId: string): Promise<DeliveryAttempt[]> {
+    return this.#guard(() => wq.listAttempts(this.#db, deliveryId));
+  }
+
+  async acquireLease(name: string, holder: string, ttlMs: number, now: number): Promise<boolean> {
+    return this.#write((trx) => lq.acquireLease(trx, name, holder, ttlMs, now));
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    await this.#write((trx) => lq.releaseLease(trx, name, holder));
+  }
+
+  async getLease(name: string): Promise<JobLease | null> {
+    return this.#guard(() => lq.getLease(this.#db, name));
+  }
+
   async ping(): Promise<void> {
     await this.#guard(async () => {
       await sql`select 1`.execute(this.#db);
@@ -278,6 +344,11 @@ export class KyselyKeyStore implements KeyStore {
 
   async close(): Promise<void> {
     await this.#db.destroy();
+  }
+
+  /** One write transaction, store errors translated. */
+  async #write<T>(work: (trx: Db) => Promise<T>): Promise<T> {
+    return this.#guard(() => runWriteTransaction(this.#db, this.#d, work));
   }
 
   async #guard<T>(work: () => Promise<T>): Promise<T> {

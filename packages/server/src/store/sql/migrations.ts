@@ -10,6 +10,7 @@ import type { SqlDialect } from "./sql-dialect.ts";
 export function keygateMigrations(dialect: SqlDialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     "0001_initial": { up: (db) => initialSchema(db, dialect) },
+    "0002_webhooks_and_job_leases": { up: (db) => webhooksAndJobLeases(db, dialect) },
   };
   return { getMigrations: async () => migrations };
 }
@@ -141,5 +142,74 @@ async function initialSchema(db: Kysely<unknown>, d: SqlDialect): Promise<void> 
     .on("outbox")
     .column("next_attempt_at")
     .where(sql.ref("delivered_at"), "is", null)
+    .execute();
+}
+
+async function webhooksAndJobLeases(db: Kysely<unknown>, d: SqlDialect): Promise<void> {
+  await db.schema
+    .createTable("webhooks")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("url", "text", (c) => c.notNull())
+    .addColumn("events", d.jsonType, (c) => c.notNull())
+    .addColumn("description", "text")
+    .addColumn("created_at", "bigint", (c) => c.notNull())
+    .addColumn("disabled", d.boolType, (c) => c.notNull())
+    .addColumn("deleted_at", "bigint")
+    .addColumn("secret_rotated_at", "bigint")
+    .addColumn("revision", "integer", (c) => c.notNull())
+    .addColumn("secret", "text", (c) => c.notNull())
+    .addColumn("previous_secret", "text")
+    .addColumn("previous_secret_expires_at", "bigint")
+    .execute();
+
+  // No foreign key to the outbox: outbox rows may be pruned once fanned out.
+  await db.schema
+    .createTable("webhook_deliveries")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("webhook_id", "text", (c) => c.notNull().references("webhooks.id"))
+    .addColumn("event_id", "text", (c) => c.notNull())
+    .addColumn("event_type", "text", (c) => c.notNull())
+    .addColumn("payload", "text", (c) => c.notNull())
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("attempts", "integer", (c) => c.notNull())
+    .addColumn("round_attempts", "integer", (c) => c.notNull())
+    .addColumn("next_attempt_at", "bigint")
+    .addColumn("last_attempt_at", "bigint")
+    .addColumn("response_status", "integer")
+    .addColumn("error", "text")
+    .addColumn("created_at", "bigint", (c) => c.notNull())
+    .addColumn("delivered_at", "bigint")
+    // Fan-out is idempotent through this constraint: one delivery per event and endpoint.
+    .addUniqueConstraint("webhook_deliveries_event_webhook_unique", ["event_id", "webhook_id"])
+    .execute();
+  await db.schema
+    .createIndex("webhook_deliveries_webhook_idx")
+    .on("webhook_deliveries")
+    .columns(["webhook_id", "id"])
+    .execute();
+  await db.schema
+    .createIndex("webhook_deliveries_due_idx")
+    .on("webhook_deliveries")
+    .column("next_attempt_at")
+    .where(sql<boolean>`status = 'pending'`)
+    .execute();
+
+  await db.schema
+    .createTable("webhook_attempts")
+    .addColumn("delivery_id", "text", (c) => c.notNull().references("webhook_deliveries.id"))
+    .addColumn("attempt", "integer", (c) => c.notNull())
+    .addColumn("at", "bigint", (c) => c.notNull())
+    .addColumn("duration_ms", "integer", (c) => c.notNull())
+    .addColumn("response_status", "integer")
+    .addColumn("error", "text")
+    .addColumn("ok", d.boolType, (c) => c.notNull())
+    .addPrimaryKeyConstraint("webhook_attempts_pk", ["delivery_id", "attempt"])
+    .execute();
+
+  await db.schema
+    .createTable("job_leases")
+    .addColumn("name", "text", (c) => c.primaryKey())
+    .addColumn("holder", "text", (c) => c.notNull())
+    .addColumn("expires_at", "bigint", (c) => c.notNull())
     .execute();
 }

@@ -109,6 +109,56 @@ export interface OutboxTable {
   last_error: string | null;
 }
 
+export interface WebhooksTable {
+  id: string;
+  url: string;
+  events: Json;
+  description: string | null;
+  created_at: number;
+  disabled: Bool;
+  deleted_at: number | null;
+  secret_rotated_at: number | null;
+  revision: number;
+  /** Signing secrets: read only by the dispatcher (`getWebhookSecrets`). */
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: number | null;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  webhook_id: string;
+  event_id: string;
+  event_type: string;
+  /** The exact body every attempt sends and signs; TEXT, not JSON, so its bytes never change. */
+  payload: string;
+  status: string;
+  attempts: number;
+  round_attempts: number;
+  next_attempt_at: number | null;
+  last_attempt_at: number | null;
+  response_status: number | null;
+  error: string | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
+export interface WebhookAttemptsTable {
+  delivery_id: string;
+  attempt: number;
+  at: number;
+  duration_ms: number;
+  response_status: number | null;
+  error: string | null;
+  ok: Bool;
+}
+
+export interface JobLeasesTable {
+  name: string;
+  holder: string;
+  expires_at: number;
+}
+
 export interface KeygateDatabase {
   plans: PlansTable;
   consumers: ConsumersTable;
@@ -118,4 +168,8 @@ export interface KeygateDatabase {
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;
   outbox: OutboxTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
+  job_leases: JobLeasesTable;
 }
