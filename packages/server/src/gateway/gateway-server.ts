@@ -164,9 +164,9 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     }
     handler.handle(req, res, target, path);
   });
-  // Slow clients must not hold sockets forever; upstream slowness is bounded by the pool's timeouts.
+  // Slow clients must not hold sockets forever (Node's 5 min requestTimeout stays); upstream slowness
+  // is bounded by the pool's timeouts.
   server.headersTimeout = 30_000;
-  server.requestTimeout = 0;
   server.keepAliveTimeout = 5_000;
 
   let closing: Promise<void> | undefined;

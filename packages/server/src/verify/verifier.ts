@@ -19,6 +19,7 @@ import {
   type VerifyOutcome,
   validOutcome,
 } from "./verify-outcome.ts";
+import { withTimeout } from "./with-timeout.ts";
 
 export interface VerifierOptions {
   /** Only the verification read is needed. */
@@ -39,6 +40,12 @@ export interface VerifierOptions {
    * TTL has run out.
    */
   readonly staleIfErrorMs?: number | undefined;
+  /**
+   * Longest wait for a verification read; past it the read counts as failed
+   * (STORE_UNAVAILABLE, or a stale answer) and the next request reads again.
+   * Default 3000 ms; 0 waits forever.
+   */
+  readonly storeTimeoutMs?: number | undefined;
   /** Most cached entries. Default 1,000,000. */
   readonly capacity?: number | undefined;
   /** Most cached unknown hashes. Default capacity / 8. */
@@ -85,6 +92,7 @@ export class Verifier {
   readonly #ttlMs: number;
   readonly #negativeTtlMs: number;
   readonly #staleIfErrorMs: number;
+  readonly #storeTimeoutMs: number;
   readonly #table: DigestTable;
   readonly #fields = new RowFields();
   readonly #inflight = new Map<string, Promise<KeyWithConsumer | null>>();
@@ -105,6 +113,7 @@ export class Verifier {
     this.#ttlMs = options.ttlMs ?? 30_000;
     this.#negativeTtlMs = options.negativeTtlMs ?? 2_000;
     this.#staleIfErrorMs = options.staleIfErrorMs ?? 300_000;
+    this.#storeTimeoutMs = options.storeTimeoutMs ?? 3_000;
     this.#table = new DigestTable({ capacity: options.capacity, negativeCapacity: options.negativeCapacity });
   }
 
@@ -242,6 +251,7 @@ export class Verifier {
     } catch (error) {
       pending = Promise.reject(error);
     }
+    if (this.#storeTimeoutMs > 0) pending = withTimeout(pending, this.#storeTimeoutMs);
     const read: Promise<KeyWithConsumer | null> = pending.then(
       (found) => {
         if (this.#inflight.get(hash) === read) this.#inflight.delete(hash);

@@ -213,6 +213,18 @@ describe.each([
     expect(await verifier.verify(cached.secret, [])).toMatchObject({ code: "STORE_UNAVAILABLE" });
   });
 
+  it("gives up on a store read that hangs, and reads afresh next time", async () => {
+    const consumer = await world.addConsumer();
+    const { secret } = await world.addKey(consumer.id);
+    const impatient = new Verifier({ store, clock: world.clock, hasher, storeTimeoutMs: 30 });
+    store.hold();
+    expect(await impatient.verify(secret, [])).toMatchObject({ code: "STORE_UNAVAILABLE" });
+    expect(impatient.stats().storeErrors).toBe(1);
+    store.release(); // the hung read finishes late; nothing waits for it any more
+    expect(await impatient.verify(secret, [])).toMatchObject({ valid: true });
+    expect(store.reads).toBe(2);
+  });
+
   it("recovers when the store comes back", async () => {
     const consumer = await world.addConsumer();
     const { secret } = await world.addKey(consumer.id);
