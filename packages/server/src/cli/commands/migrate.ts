@@ -1,7 +1,4 @@
 import type { Command } from "commander";
-import { loadConfig } from "../../config/load-config.ts";
-import { nodeHasher } from "../../platform/node-platform.ts";
-import { createKeyStore } from "../../store/create-key-store.ts";
 import { out } from "../cli-context.ts";
 
 export function registerMigrate(program: Command): void {
@@ -9,6 +6,9 @@ export function registerMigrate(program: Command): void {
     .command("migrate")
     .description("create or upgrade the store's schema (also done at every start)")
     .action(async () => {
+      const { loadConfig } = await import("../../config/load-config.ts");
+      const { nodeHasher } = await import("../../platform/node-platform.ts");
+      const { createKeyStore } = await import("../../store/create-key-store.ts");
       const config = loadConfig(process.env, "admin");
       const store = createKeyStore(config.databaseUrl, { hasher: nodeHasher });
       try {

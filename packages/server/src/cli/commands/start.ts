@@ -1,7 +1,6 @@
 import { KeygateError } from "@keygate/core";
 import type { Command } from "commander";
-import { loadConfig, type Role } from "../../config/load-config.ts";
-import { startKeygate } from "../../start-keygate.ts";
+import type { Role } from "../../config/load-config.ts";
 
 export function registerStart(program: Command): void {
   program
@@ -15,6 +14,9 @@ export function registerStart(program: Command): void {
           `--role must be all, gateway or admin, got "${options.role}"`,
         );
       }
+      // Loaded on demand: admin commands should not pay for the server's modules.
+      const { loadConfig } = await import("../../config/load-config.ts");
+      const { startKeygate } = await import("../../start-keygate.ts");
       const node = await startKeygate({ config: loadConfig(process.env, options.role as Role) });
       if (node.generatedAdminToken !== undefined) {
         // Printed once, to the terminal only (never through the logger).
