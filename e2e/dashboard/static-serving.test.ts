@@ -93,7 +93,15 @@ describe("admin port: the dashboard's static files", () => {
   });
 
   it("never shadows the API or the operations endpoints", async () => {
-    for (const url of ["/v1", "/v1/", "/v1/nope", "/v1/consumers/x/y/z", "/docs/nope", "/healthz/x", "/metrics/x"]) {
+    for (const url of [
+      "/v1",
+      "/v1/",
+      "/v1/nope",
+      "/v1/consumers/x/y/z",
+      "/docs/nope",
+      "/healthz/x",
+      "/metrics/x",
+    ]) {
       const res = await app.inject({ method: "GET", url });
       expect(res.statusCode, url).toBe(404);
       expect(res.json(), url).toMatchObject({ code: "NOT_FOUND", status: 404 });

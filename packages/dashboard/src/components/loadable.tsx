@@ -24,9 +24,7 @@ export function Loadable<T>({ polled, label, optional = false, children }: Loada
     if (error === undefined) return <LoadingState label={label} />;
     if (optional && isMissingEndpoint(error))
       return (
-        <EmptyState title={`No ${label} data yet`}>
-          This keygate server does not report {label} yet.
-        </EmptyState>
+        <EmptyState title={`No ${label} yet`}>This keygate server does not provide them yet.</EmptyState>
       );
     return <ProblemMessage error={error} context={`Could not load ${label}`} onRetry={polled.refresh} />;
   }

@@ -25,7 +25,7 @@ export function formatPercent(share: number): string {
   return `${Math.round(share * 100)}%`;
 }
 
-/** `2 d 3 h`, `4 h 05 m`, `12 m 30 s`, `45 s`: the two largest units. */
+/** `2 d 3 h`, `4 h 05 m`, `12 m 30 s`, `10 m`, `45 s`: the two largest units, a zero second one left out. */
 export function formatDuration(ms: number): string {
   const total = Math.max(0, Math.floor(ms / 1000));
   const days = Math.floor(total / 86_400);
@@ -33,9 +33,11 @@ export function formatDuration(ms: number): string {
   const minutes = Math.floor((total % 3600) / 60);
   const seconds = total % 60;
   const pad = (value: number) => String(value).padStart(2, "0");
-  if (days > 0) return `${days} d ${hours} h`;
-  if (hours > 0) return `${hours} h ${pad(minutes)} m`;
-  if (minutes > 0) return `${minutes} m ${pad(seconds)} s`;
+  const pair = (big: number, bigUnit: string, small: number, smallUnit: string, padded: boolean) =>
+    small === 0 ? `${big} ${bigUnit}` : `${big} ${bigUnit} ${padded ? pad(small) : small} ${smallUnit}`;
+  if (days > 0) return pair(days, "d", hours, "h", false);
+  if (hours > 0) return pair(hours, "h", minutes, "m", true);
+  if (minutes > 0) return pair(minutes, "m", seconds, "s", true);
   return `${seconds} s`;
 }
 

@@ -1,4 +1,12 @@
-import type { AlertView, ConsumerView, NodeView, Page, RotationView, StatsView } from "../api/types.ts";
+import type {
+  AlertView,
+  ConsumerView,
+  KeyView,
+  NodeView,
+  Page,
+  RotationView,
+  StatsView,
+} from "../api/types.ts";
 import { Card } from "../components/card.tsx";
 import { LiveNote } from "../components/live-note.tsx";
 import { Loadable } from "../components/loadable.tsx";
@@ -18,11 +26,17 @@ export function OverviewPage() {
   const api = useApi();
   const stats = usePolling("stats", (signal) => api.get<StatsView>("/v1/stats", {}, signal));
   const rotations = usePolling("rotations:overlapping", async (signal) => {
-    const [open, consumers] = await Promise.all([
+    // The old key of an open rotation is deprecated: one page of those names every rotation's key.
+    const [open, consumers, deprecated] = await Promise.all([
       api.get<Page<RotationView>>("/v1/rotations", { state: "overlapping", limit: 200 }, signal),
       api.get<Page<ConsumerView>>("/v1/consumers", { limit: 1000 }, signal),
+      api.get<Page<KeyView>>("/v1/keys", { status: "deprecated", limit: 1000 }, signal),
     ]);
-    return { rotations: open.data, consumers: new Map(consumers.data.map((c) => [c.id, c])) };
+    return {
+      rotations: open.data,
+      consumers: new Map(consumers.data.map((c) => [c.id, c])),
+      keys: new Map(deprecated.data.map((k) => [k.id, k])),
+    };
   });
   const alerts = useTail<AlertView>(
     "alerts",
@@ -42,23 +56,25 @@ export function OverviewPage() {
       </Card>
       <div className="grid-2">
         <Card title="Requests per minute">
-          <Loadable polled={stats} label="request" optional>
+          <Loadable polled={stats} label="request statistics" optional>
             {(data) => <RequestsChart series={data.requestsPerMinute} />}
           </Loadable>
         </Card>
         <Card title="Alerts">
-          <Loadable polled={alerts} label="alert" optional>
+          <Loadable polled={alerts} label="alerts" optional>
             {(data) => <AlertsList alerts={data} />}
           </Loadable>
         </Card>
       </div>
       <Card title="Rotations in progress">
         <Loadable polled={rotations} label="rotations">
-          {(data) => <RotationsInProgress rotations={data.rotations} consumers={data.consumers} />}
+          {(data) => (
+            <RotationsInProgress rotations={data.rotations} consumers={data.consumers} keys={data.keys} />
+          )}
         </Loadable>
       </Card>
       <Card title="Cluster nodes">
-        <Loadable polled={nodes} label="node" optional>
+        <Loadable polled={nodes} label="node reports" optional>
           {(data) => <NodesList nodes={data.data} />}
         </Loadable>
       </Card>

@@ -41,7 +41,7 @@ export function WebhooksPage() {
         }
       />
       <Card title="Endpoints">
-        <Loadable polled={webhooks} label="webhook" optional>
+        <Loadable polled={webhooks} label="webhook endpoints" optional>
           {(page) => (
             <WebhooksTable
               webhooks={page.data}

@@ -4,12 +4,7 @@ import { EmptyState } from "../../components/empty-state.tsx";
 import { StatusBadge } from "../../components/status-badge.tsx";
 import { TimeAgo } from "../../components/time-ago.tsx";
 import { href } from "../../lib/routes.ts";
-
-export interface KeyActions {
-  rotate(key: KeyView): void;
-  requestRotation(key: KeyView): void;
-  revoke(key: KeyView): void;
-}
+import { type KeyActions, KeyRowActions } from "./key-row-actions.tsx";
 
 export interface KeysTableProps {
   readonly keys: readonly KeyView[];
@@ -18,37 +13,31 @@ export interface KeysTableProps {
   readonly actions: KeyActions;
 }
 
-function isValid(key: KeyView): boolean {
-  return key.status === "active" || key.status === "deprecated";
-}
-
-/** Keys newest lineage version first; only the newest valid version of a lineage can be rotated. */
-export function KeysTable({ keys, rotationOf, actions }: KeysTableProps) {
-  if (keys.length === 0)
-    return <EmptyState title="No keys yet">Create a key: its secret is shown once, in a dialog.</EmptyState>;
-  const newest = new Map<string, number>();
+/** Lineages in the order they were started; inside one, the newest version first. */
+function sortByLineage(keys: readonly KeyView[]): KeyView[] {
   const lineageStart = new Map<string, number>();
   for (const key of keys) {
-    newest.set(key.lineageId, Math.max(newest.get(key.lineageId) ?? 0, key.version));
     const created = Date.parse(key.createdAt);
     lineageStart.set(key.lineageId, Math.min(lineageStart.get(key.lineageId) ?? created, created));
   }
-  // Lineages in the order they were started; inside one, the newest version first.
-  const sorted = [...keys].sort(
+  return [...keys].sort(
     (a, b) =>
       (lineageStart.get(a.lineageId) ?? 0) - (lineageStart.get(b.lineageId) ?? 0) ||
       a.lineageId.localeCompare(b.lineageId) ||
       b.version - a.version,
   );
+}
+
+export function KeysTable({ keys, rotationOf, actions }: KeysTableProps) {
+  if (keys.length === 0)
+    return <EmptyState title="No keys yet">Create a key: its secret is shown once, in a dialog.</EmptyState>;
   return (
     <div className="table-wrap">
       <table className="table keys-table">
         <caption className="visually-hidden">Keys</caption>
         <thead>
           <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Hint</th>
-            <th scope="col">Ver.</th>
+            <th scope="col">Key</th>
             <th scope="col">Scopes</th>
             <th scope="col">Status</th>
             <th scope="col">Created</th>
@@ -60,18 +49,18 @@ export function KeysTable({ keys, rotationOf, actions }: KeysTableProps) {
           </tr>
         </thead>
         <tbody>
-          {sorted.map((key) => {
+          {sortByLineage(keys).map((key) => {
             const rotationId = rotationOf.get(key.id);
-            const due = key.status === "active" && key.sunsetAt !== null;
-            const canRotate = isValid(key) && newest.get(key.lineageId) === key.version;
+            const valid = key.status === "active" || key.status === "deprecated";
             return (
               <tr key={key.id} data-key-id={key.id}>
-                <th scope="row">{key.name}</th>
-                <td>
-                  <code>{key.hint}</code>
-                </td>
-                <td>v{key.version}</td>
-                <td>
+                <th scope="row">
+                  {key.name} <span className="version">v{key.version}</span>
+                  <div>
+                    <code className="hint">{key.hint}</code>
+                  </div>
+                </th>
+                <td className="wrap">
                   {key.scopes.length === 0 ? (
                     <span className="muted">none</span>
                   ) : (
@@ -84,7 +73,16 @@ export function KeysTable({ keys, rotationOf, actions }: KeysTableProps) {
                 </td>
                 <td>
                   <StatusBadge status={key.status} />
-                  {due ? <span className="chip chip-warn">rotation due</span> : null}
+                  {key.status === "active" && key.sunsetAt !== null ? (
+                    <span className="chip chip-warn">rotation due</span>
+                  ) : null}
+                  {rotationId === undefined ? null : (
+                    <div>
+                      <a href={href.rotation(rotationId)} className="small">
+                        View rotation
+                      </a>
+                    </div>
+                  )}
                 </td>
                 <td>
                   <TimeAgo at={key.createdAt} />
@@ -93,48 +91,14 @@ export function KeysTable({ keys, rotationOf, actions }: KeysTableProps) {
                   <TimeAgo at={key.lastUsedAt} />
                 </td>
                 <td>
-                  {key.sunsetAt !== null && isValid(key) ? (
+                  {key.sunsetAt !== null && valid ? (
                     <Countdown to={key.sunsetAt} />
                   ) : (
                     <span className="muted">—</span>
                   )}
                 </td>
-                <td className="row-actions">
-                  {rotationId === undefined ? null : (
-                    <a className="button link small" href={href.rotation(rotationId)}>
-                      Rotation
-                    </a>
-                  )}
-                  {canRotate ? (
-                    <button
-                      type="button"
-                      className="button secondary small"
-                      onClick={() => actions.rotate(key)}
-                      aria-label={`Rotate ${key.name} v${key.version}`}
-                    >
-                      Rotate
-                    </button>
-                  ) : null}
-                  {canRotate && key.status === "active" && !due ? (
-                    <button
-                      type="button"
-                      className="button secondary small"
-                      onClick={() => actions.requestRotation(key)}
-                      aria-label={`Request rotation of ${key.name} v${key.version}`}
-                    >
-                      Request rotation
-                    </button>
-                  ) : null}
-                  {isValid(key) ? (
-                    <button
-                      type="button"
-                      className="button danger-outline small"
-                      onClick={() => actions.revoke(key)}
-                      aria-label={`Revoke ${key.name} v${key.version}`}
-                    >
-                      Revoke
-                    </button>
-                  ) : null}
+                <td>
+                  <KeyRowActions keyView={key} actions={actions} />
                 </td>
               </tr>
             );

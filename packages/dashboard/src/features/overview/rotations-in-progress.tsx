@@ -1,4 +1,4 @@
-import type { ConsumerView, RotationView } from "../../api/types.ts";
+import type { ConsumerView, KeyView, RotationView } from "../../api/types.ts";
 import { Countdown } from "../../components/countdown.tsx";
 import { EmptyState } from "../../components/empty-state.tsx";
 import { TimeAgo } from "../../components/time-ago.tsx";
@@ -7,10 +7,16 @@ import { href } from "../../lib/routes.ts";
 export interface RotationsInProgressProps {
   readonly rotations: readonly RotationView[];
   readonly consumers: ReadonlyMap<string, ConsumerView>;
+  /** Old keys by id, for their names. */
+  readonly keys: ReadonlyMap<string, KeyView>;
+}
+
+function keyLabel(key: KeyView | undefined, rotation: RotationView): string {
+  return key === undefined ? rotation.id : `${key.name} v${key.version} → v${key.version + 1}`;
 }
 
 /** Open overlap windows, soonest sunset first, each counting down to the moment the old key stops. */
-export function RotationsInProgress({ rotations, consumers }: RotationsInProgressProps) {
+export function RotationsInProgress({ rotations, consumers, keys }: RotationsInProgressProps) {
   if (rotations.length === 0)
     return (
       <EmptyState title="No rotation in progress">
@@ -24,7 +30,7 @@ export function RotationsInProgress({ rotations, consumers }: RotationsInProgres
         <caption className="visually-hidden">Rotations in progress</caption>
         <thead>
           <tr>
-            <th scope="col">Rotation</th>
+            <th scope="col">Key</th>
             <th scope="col">Consumer</th>
             <th scope="col">Started</th>
             <th scope="col">Retire</th>
@@ -34,11 +40,9 @@ export function RotationsInProgress({ rotations, consumers }: RotationsInProgres
         <tbody>
           {sorted.map((rotation) => (
             <tr key={rotation.id}>
-              <td>
-                <a href={href.rotation(rotation.id)}>
-                  <code>{rotation.id}</code>
-                </a>
-              </td>
+              <th scope="row">
+                <a href={href.rotation(rotation.id)}>{keyLabel(keys.get(rotation.oldKeyId), rotation)}</a>
+              </th>
               <td>
                 <a href={href.consumer(rotation.consumerId)}>
                   {consumers.get(rotation.consumerId)?.name ?? rotation.consumerId}

@@ -51,15 +51,17 @@ export function PlansTable({ plans, onEdit }: PlansTableProps) {
               <td>
                 <TimeAgo at={plan.updatedAt} />
               </td>
-              <td className="row-actions">
-                <button
-                  type="button"
-                  className="button secondary small"
-                  onClick={() => onEdit(plan)}
-                  aria-label={`Edit plan ${plan.name}`}
-                >
-                  Edit
-                </button>
+              <td>
+                <div className="row-actions">
+                  <button
+                    type="button"
+                    className="button secondary small"
+                    onClick={() => onEdit(plan)}
+                    aria-label={`Edit plan ${plan.name}`}
+                  >
+                    Edit
+                  </button>
+                </div>
               </td>
             </tr>
           ))}

@@ -60,16 +60,18 @@ export function DeliveriesTable({ deliveries, onRedeliver, busyId }: DeliveriesT
               <td>
                 <TimeAgo at={delivery.nextAttemptAt} never="—" />
               </td>
-              <td className="row-actions">
-                <button
-                  type="button"
-                  className="button secondary small"
-                  disabled={busyId === delivery.id}
-                  onClick={() => onRedeliver(delivery)}
-                  aria-label={`Redeliver ${delivery.eventType} ${delivery.eventId}`}
-                >
-                  {busyId === delivery.id ? "Sending…" : "Redeliver"}
-                </button>
+              <td>
+                <div className="row-actions">
+                  <button
+                    type="button"
+                    className="button secondary small"
+                    disabled={busyId === delivery.id}
+                    onClick={() => onRedeliver(delivery)}
+                    aria-label={`Redeliver ${delivery.eventType} ${delivery.eventId}`}
+                  >
+                    {busyId === delivery.id ? "Sending…" : "Redeliver"}
+                  </button>
+                </div>
               </td>
             </tr>
           ))}

@@ -45,7 +45,7 @@ export function WebhookDeliveries({ webhook }: WebhookDeliveriesProps) {
       {redeliver.error === undefined ? null : (
         <ProblemMessage error={redeliver.error} context="Not redelivered" />
       )}
-      <Loadable polled={deliveries} label="delivery" optional>
+      <Loadable polled={deliveries} label="deliveries" optional>
         {(list) => (
           <DeliveriesTable
             deliveries={[...list].reverse()}

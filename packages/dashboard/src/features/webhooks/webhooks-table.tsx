@@ -59,29 +59,31 @@ export function WebhooksTable({
               <td>
                 <TimeAgo at={webhook.createdAt} />
               </td>
-              <td className="row-actions">
-                <button
-                  type="button"
-                  className="button secondary small"
-                  aria-pressed={webhook.id === selected}
-                  onClick={() => onSelect(webhook.id)}
-                >
-                  Deliveries
-                </button>
-                <button
-                  type="button"
-                  className="button secondary small"
-                  onClick={() => onRotateSecret(webhook)}
-                >
-                  Rotate secret
-                </button>
-                <button
-                  type="button"
-                  className="button danger-outline small"
-                  onClick={() => onDelete(webhook)}
-                >
-                  Delete
-                </button>
+              <td>
+                <div className="row-actions">
+                  <button
+                    type="button"
+                    className="button secondary small"
+                    aria-pressed={webhook.id === selected}
+                    onClick={() => onSelect(webhook.id)}
+                  >
+                    Deliveries
+                  </button>
+                  <button
+                    type="button"
+                    className="button secondary small"
+                    onClick={() => onRotateSecret(webhook)}
+                  >
+                    Rotate secret
+                  </button>
+                  <button
+                    type="button"
+                    className="button danger-outline small"
+                    onClick={() => onDelete(webhook)}
+                  >
+                    Delete
+                  </button>
+                </div>
               </td>
             </tr>
           ))}

@@ -1,0 +1,47 @@
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { repoRoot } from "../../support/spawn-process.ts";
+
+/** Debian's Chromium (apt), never a downloaded browser. */
+export const CHROMIUM_PATH = process.env.KEYGATE_CHROMIUM ?? "/usr/bin/chromium";
+
+/** Why the browser suites cannot run here, or null when they can. Under CI=true a missing browser is a failure. */
+export function chromiumMissing(): string | null {
+  if (existsSync(CHROMIUM_PATH)) return null;
+  if (process.env.CI === "true") throw new Error(`chromium not installed at ${CHROMIUM_PATH} (CI=true)`);
+  return "skipped: chromium not installed";
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+export const DASHBOARD_DIST = join(repoRoot, "packages", "dashboard", "dist");
+
+/** Builds the dashboard when its dist is missing (a fresh clone before `npm ci`'s prepare ran). */
+export function ensureDashboardBuilt(): void {
+  if (existsSync(join(DASHBOARD_DIST, "index.html"))) return;
+  execFileSync("npm", ["run", "build", "-w", "@keygate/dashboard"], { cwd: repoRoot, stdio: "ignore" });
+}
+
+/** Signs in through the login form, as an operator would. */
+export async function signIn(page: Page, adminUrl: string, token: string): Promise<void> {
+  await page.goto(`${adminUrl}/`);
+  await page.getByLabel("Admin token").fill(token);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { level: 1, name: "Overview" }).waitFor();
+}
