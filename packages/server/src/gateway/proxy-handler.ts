@@ -113,10 +113,9 @@ export class ProxyHandler {
       return;
     }
     if (result instanceof Promise) {
-      result.then(
-        (outcome) => this.#verified(req, res, target, path, key, rule, outcome),
-        (error: unknown) => this.#internal(res, path, error),
-      );
+      result
+        .then((outcome) => this.#verified(req, res, target, path, key, rule, outcome))
+        .catch((error: unknown) => this.#internal(res, path, error));
     } else {
       this.#verified(req, res, target, path, key, rule, result);
     }
@@ -152,11 +151,13 @@ export class ProxyHandler {
       decision = this.#limiterFailed(error, path);
     }
     if (decision instanceof Promise) {
-      decision.then(
-        (d) => this.#admitted(req, res, target, path, key, outcome, now, d),
-        (error: unknown) =>
-          this.#admitted(req, res, target, path, key, outcome, now, this.#limiterFailed(error, path)),
-      );
+      decision
+        .then(
+          (d) => this.#admitted(req, res, target, path, key, outcome, now, d),
+          (error: unknown) =>
+            this.#admitted(req, res, target, path, key, outcome, now, this.#limiterFailed(error, path)),
+        )
+        .catch((error: unknown) => this.#internal(res, path, error));
     } else {
       this.#admitted(req, res, target, path, key, outcome, now, decision);
     }
@@ -199,6 +200,7 @@ export class ProxyHandler {
     extraHeaders: Readonly<Record<string, string>> | undefined,
   ): void {
     const deps = this.#deps;
+    if (clientGone(res)) return; // left while the key was being looked up: nothing to forward
     let body: Readable | null = null;
     const contentLength = req.headers["content-length"];
     if (contentLength !== undefined) {
@@ -235,7 +237,8 @@ export class ProxyHandler {
       .then(
         (response) => this.#respond(res, path, response, outcome, extraHeaders),
         (error: unknown) => this.#upstreamFailed(res, path, outcome, error),
-      );
+      )
+      .catch((error: unknown) => this.#internal(res, path, error));
   }
 
   #respond(
@@ -299,7 +302,7 @@ export class ProxyHandler {
 
   #internal(res: ServerResponse, path: string, error: unknown): void {
     this.#deps.logger.error({ err: errorSummary(error), path }, "gateway request failed");
-    if (res.headersSent) {
+    if (res.headersSent || res.destroyed) {
       res.destroy();
       return;
     }
