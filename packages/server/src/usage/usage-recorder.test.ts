@@ -61,7 +61,9 @@ describe("UsageRecorder", () => {
     const store = new TouchLog();
     const usage = new UsageRecorder({ store, flushIntervalMs: 20 });
     usage.record("key_a", T, "VALID");
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const deadline = Date.now() + 5_000;
+    while (store.batches.length === 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 5));
     expect(store.batches).toEqual([[{ keyId: "key_a", lastUsedAt: T }]]);
     await usage.close();
   });

@@ -7,6 +7,7 @@ import {
   startGateway,
   startUpstream,
   type Upstream,
+  until,
 } from "./gateway-harness.ts";
 
 /** A raw node:http request, for headers fetch() will not send (Connection, chunked bodies, odd paths). */
@@ -225,18 +226,22 @@ describe("gateway: forwarding", () => {
 
   it("survives clients that leave before the upstream answers, and lets go of the upstream request", async () => {
     for (let i = 0; i < 5; i++) {
-      const leaving = fetch(`${gw.url}/slow?ms=300`, {
+      const seenBefore = upstream.seen.length;
+      const controller = new AbortController();
+      const leaving = fetch(`${gw.url}/slow?ms=2000`, {
         headers: { "x-api-key": secret },
-        signal: AbortSignal.timeout(50),
+        signal: controller.signal,
       });
+      await until(() => upstream.seen.length > seenBefore); // the request reached the upstream
+      controller.abort();
       await expect(leaving).rejects.toThrow();
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(upstream.abandoned).toEqual(Array.from({ length: 5 }, () => "/slow?ms=300"));
+    // The upstream sees each of its connections closed long before it would have answered.
+    await until(() => upstream.abandoned.length === 5);
+    expect(upstream.abandoned).toEqual(Array.from({ length: 5 }, () => "/slow?ms=2000"));
     // And a client that leaves while the answer streams back.
     const streaming = await fetch(`${gw.url}/stream`, { headers: { "x-api-key": secret } });
     await streaming.body?.cancel();
-    await new Promise((resolve) => setTimeout(resolve, 100));
     expect((await fetch(`${gw.url}/v2/x`, { headers: { "x-api-key": secret } })).status).toBe(200);
     expect(gw.logger.lines.filter((line) => line.level !== "info")).toEqual([]);
   });
@@ -245,7 +250,7 @@ describe("gateway: forwarding", () => {
     const response = await fetch(`${gw.url}/broken`, { headers: { "x-api-key": secret } });
     expect(response.status).toBe(200);
     await expect(response.text()).rejects.toThrow();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await until(() => gw.logger.lines.length > 0);
     expect(gw.logger.lines.map((line) => line.msg)).toEqual(["upstream response stream failed"]);
     expect((await fetch(`${gw.url}/v2/x`, { headers: { "x-api-key": secret } })).status).toBe(200);
   });
