@@ -48,7 +48,7 @@ export function OverviewPage() {
 
   return (
     <>
-      <PageHeader title="Overview" subtitle={<LiveNote polled={stats} />} />
+      <PageHeader title="Overview" subtitle={<LiveNote polled={rotations} />} />
       <Card title="Keys and consumers">
         <Loadable polled={stats} label="statistics" optional>
           {(data) => <KeysByStatus stats={data} />}
