@@ -4,10 +4,11 @@ import type { Clock } from "@keygate/core";
 import type { Logger } from "pino";
 import { buildAdminApp } from "./admin/admin-app.ts";
 import { ensureBootstrapToken } from "./admin/admin-tokens.ts";
-import { LocalChangeBus } from "./cluster/local/local-change-bus.ts";
+import { createChangeBus } from "./cluster/create-change-bus.ts";
 import type { KeygateConfig } from "./config/load-config.ts";
 import { createGatewayServer } from "./gateway/gateway-server.ts";
 import { compileRouteTable } from "./gateway/route-table.ts";
+import { jobHolderId } from "./jobs/job-holder-id.ts";
 import { startRetirementJob } from "./jobs/retire-rotations-job.ts";
 import { openLeakIntake } from "./leaks/open-leak-intake.ts";
 import { createLogger } from "./logging/create-logger.ts";
@@ -17,6 +18,7 @@ import type { ServiceDeps } from "./services/service-deps.ts";
 import { createKeyStore } from "./store/create-key-store.ts";
 import { UsageRecorder } from "./usage/usage-recorder.ts";
 import { Verifier } from "./verify/verifier.ts";
+import { startWebhookDelivery } from "./webhooks/start-webhook-delivery.ts";
 
 /** The built dashboard of this repository (`npm run build -w @keygate/dashboard`). */
 const DASHBOARD_DIST = fileURLToPath(new URL("../../dashboard/dist", import.meta.url));
@@ -53,11 +55,24 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
   const clock = options.clock ?? systemClock;
   const store = createKeyStore(config.databaseUrl, { hasher: nodeHasher });
   await store.migrate();
-  const bus = new LocalChangeBus();
+  const holder = jobHolderId(config.nodeId, cryptoRandom);
+  // The verifier exists before the bus, so a bus lost while starting already clears it.
+  let verifier: Verifier | undefined;
+  const cluster = await createChangeBus({
+    redisUrl: config.redisUrl,
+    nodeId: holder.replaceAll("/", ":"),
+    role: config.role,
+    clock,
+    logger,
+    onBusLost: () => verifier?.setBusConnected(false),
+    onBusRestored: () => verifier?.setBusConnected(true),
+  });
+  const { bus } = cluster;
   const deps: ServiceDeps = { store, clock, random: cryptoRandom, hasher: nodeHasher, bus };
   await seedPlans(deps, config.plans, logger);
+  const webhooks = startWebhookDelivery({ store, config, clock, random: cryptoRandom, logger, holder });
 
-  const verifier = new Verifier({
+  verifier = new Verifier({
     store,
     clock,
     hasher: nodeHasher,
@@ -65,7 +80,8 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
     negativeTtlMs: config.cache.negativeTtlSeconds * 1000,
     capacity: config.cache.capacity,
   });
-  const unsubscribe = bus.subscribe((change) => verifier.applyChange(change));
+  const nodeVerifier = verifier;
+  const unsubscribe = bus.subscribe((change) => nodeVerifier.applyChange(change));
   const usage = new UsageRecorder({ store, logger });
   const ready = async () => {
     try {
@@ -88,14 +104,16 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
     const leaks = await openLeakIntake(config, logger);
     const app = await buildAdminApp({
       deps,
-      propagation: bus,
-      verify: (secret, scopes) => verifier.verify(secret, scopes),
+      propagation: cluster.propagation,
+      liveNodes: () => cluster.liveNodes(),
+      verify: (secret, scopes) => nodeVerifier.verify(secret, scopes),
       logger,
       bodyLimitBytes: config.admin.bodyLimitBytes,
       ready,
       metrics,
       staticDir: DASHBOARD_DIST,
       leaks,
+      webhooks: webhooks.admin,
     });
     await app.listen({ port: config.adminPort, host: config.host });
     adminUrl = urlOf(config.host, app.server.address());
@@ -103,7 +121,7 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
   }
   if (config.role !== "admin" && config.upstream !== undefined) {
     const gateway = createGatewayServer({
-      verifier,
+      verifier: nodeVerifier,
       upstream: config.upstream,
       routes: compileRouteTable(config.routes),
       clock,
@@ -119,9 +137,14 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
     gatewayUrl = urlOf(config.host, { port, address: config.host, family: "IPv4" });
     closers.push(() => gateway.close());
   }
-  const job = startRetirementJob(deps, logger, config.jobs.intervalMs);
+  const job = startRetirementJob(deps, logger, {
+    leases: store,
+    holder,
+    intervalMs: config.jobs.intervalMs,
+    leaseTtlMs: config.jobs.leaseTtlMs,
+  });
   logger.info(
-    { role: config.role, adminUrl, gatewayUrl, store: config.databaseUrl.split(":")[0] },
+    { role: config.role, adminUrl, gatewayUrl, store: config.databaseUrl.split(":")[0], bus: cluster.mode },
     "keygate node started",
   );
 
@@ -136,6 +159,7 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
       closing ??= (async () => {
         await Promise.allSettled(closers.map((close) => close()));
         await job.stop();
+        await webhooks.stop();
         await usage.close();
         unsubscribe();
         await bus.close();

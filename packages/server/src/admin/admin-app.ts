@@ -8,6 +8,7 @@ import type { LeakIntake } from "../leaks/leak-intake.ts";
 import { captureRawBody, rawBodyOf } from "../leaks/raw-body-capture.ts";
 import { REDACTED_PATHS } from "../logging/create-logger.ts";
 import type { ServiceDeps } from "../services/service-deps.ts";
+import type { WebhookAdmin } from "../webhooks/webhook-admin.ts";
 import { AdminAuthenticator } from "./admin-auth.ts";
 import { adminRoutes } from "./admin-routes.ts";
 import { DashboardFiles } from "./dashboard-static.ts";
@@ -50,6 +51,8 @@ export interface AdminAppOptions {
   readonly propagationWaitMs?: number | undefined;
   /** Enables `POST /v1/leaks` (GitHub secret-scanning reports). Without it every report is refused. */
   readonly leaks?: LeakIntake | undefined;
+  /** Webhook settings from the config (`webhooks.allowPrivateNetworks`). Default: private networks refused. */
+  readonly webhooks?: WebhookAdmin | undefined;
 }
 
 /** A route as fastify registered it: the security suite walks this list, not the definitions. */
@@ -171,6 +174,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
     ),
     openapi: () => document,
     leaks: options.leaks,
+    webhooks: options.webhooks,
   };
   const authDeps = {
     authenticator: new AdminAuthenticator({

@@ -27,6 +27,14 @@ import { listRotationsRoute } from "./routes/rotations.list.ts";
 import { rollbackRotationRoute } from "./routes/rotations.rollback.ts";
 import { selfRotateRoute } from "./routes/self.rotate.ts";
 import { verifyRoute } from "./routes/verify.ts";
+import { createWebhookRoute } from "./routes/webhooks.create.ts";
+import { deleteWebhookRoute } from "./routes/webhooks.delete.ts";
+import { listDeliveriesRoute } from "./routes/webhooks.deliveries.ts";
+import { getDeliveryRoute } from "./routes/webhooks.delivery.ts";
+import { getWebhookRoute } from "./routes/webhooks.get.ts";
+import { listWebhooksRoute } from "./routes/webhooks.list.ts";
+import { redeliverRoute } from "./routes/webhooks.redeliver.ts";
+import { rotateWebhookSecretRoute } from "./routes/webhooks.rotate-secret.ts";
 
 /** Every endpoint of the admin port, in the order the OpenAPI document lists them. */
 export const adminRoutes: readonly AdminRoute[] = [
@@ -50,6 +58,14 @@ export const adminRoutes: readonly AdminRoute[] = [
   verifyRoute,
   selfRotateRoute,
   reportLeaksRoute,
+  createWebhookRoute,
+  listWebhooksRoute,
+  getWebhookRoute,
+  deleteWebhookRoute,
+  rotateWebhookSecretRoute,
+  listDeliveriesRoute,
+  getDeliveryRoute,
+  redeliverRoute,
   listAuditRoute,
   verifyAuditRoute,
   getChangeRoute,

@@ -5,6 +5,7 @@ import type { z } from "zod";
 import type { PropagationTracker } from "../cluster/propagation.ts";
 import type { LeakIntake } from "../leaks/leak-intake.ts";
 import type { ServiceDeps } from "../services/service-deps.ts";
+import type { WebhookAdmin } from "../webhooks/webhook-admin.ts";
 import type { KeyVerifyFunction, VerifyOutcome } from "./key-verifier.ts";
 import { redactSecrets } from "./redact-secrets.ts";
 import { emptyBody, noParams, noQuery } from "./schemas.ts";
@@ -30,6 +31,8 @@ export interface AdminContext {
   readonly openapi: () => unknown;
   /** Signature check and policy for `POST /v1/leaks`; undefined when leak reports are not configured. */
   readonly leaks: LeakIntake | undefined;
+  /** Webhook settings (outbound-address policy); undefined: the strict defaults (private networks refused). */
+  readonly webhooks?: WebhookAdmin | undefined;
 }
 
 /** One parsed request, as a handler sees it. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_SCHEDULE_SECONDS } from "../webhooks/retry-policy.ts";
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const positiveInt = z.number().int().positive();
@@ -53,7 +54,12 @@ export const fileConfigSchema = z
       .strict()
       .prefault({}),
     jobs: z
-      .object({ intervalMs: positiveInt.min(100).default(1000) })
+      .object({
+        intervalMs: positiveInt.min(100).default(1000),
+        // Scheduled jobs run on one node at a time under a lease in the store; a crashed
+        // holder's jobs resume on another node after at most this long.
+        leaseTtlMs: positiveInt.min(300).max(600_000).default(15_000),
+      })
       .strict()
       .prefault({}),
     /** What a leak report (`POST /v1/leaks`) does to a reported key; see docs/leaks.md. */
@@ -62,6 +68,24 @@ export const fileConfigSchema = z
         action: z.enum(["revoke", "rotate"]).default("revoke"),
         // A leaked key should not live long: at most an hour, fractions allowed; 0 = emergency rollover.
         overlapSeconds: z.number().min(0).max(3600).default(300),
+      })
+      .strict()
+      .prefault({}),
+    /** Webhook delivery; see docs/webhooks.md. */
+    webhooks: z
+      .object({
+        // Loopback, private, link-local and reserved addresses are refused unless this is true.
+        allowPrivateNetworks: z.boolean().default(false),
+        // Delay after the 1st, 2nd, … failed attempt (the last repeats), ±20 % jitter; fractions allowed.
+        retryScheduleSeconds: z
+          .array(z.number().positive().max(86_400))
+          .min(1)
+          .max(100)
+          .default([...DEFAULT_RETRY_SCHEDULE_SECONDS]),
+        maxAttempts: positiveInt.max(1000).default(DEFAULT_MAX_ATTEMPTS),
+        timeoutMs: positiveInt.min(100).max(60_000).default(10_000),
+        pollIntervalMs: positiveInt.min(10).max(60_000).default(1000),
+        concurrency: positiveInt.max(64).default(8),
       })
       .strict()
       .prefault({}),

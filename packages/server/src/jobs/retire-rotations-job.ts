@@ -1,7 +1,8 @@
-import { decideRetirement, KeygateError } from "@keygate/core";
+import { decideRetirement, KeygateError, type LeaseStore } from "@keygate/core";
 import type { Logger } from "pino";
 import { completeRotation } from "../services/rotations.ts";
 import type { ServiceDeps } from "../services/service-deps.ts";
+import { type LeasedJob, startLeasedJob } from "./job-lease.ts";
 
 const PAGE = 500;
 
@@ -41,30 +42,34 @@ export async function runRetirementPass(deps: ServiceDeps, logger: Logger): Prom
   }
 }
 
-/** Runs `runRetirementPass` every `intervalMs` until stopped; a failing pass is logged and retried. */
+/** The lease the retirement job runs under. */
+export const RETIREMENT_JOB = "retire-rotations";
+
+export interface RetirementJobOptions {
+  readonly leases: LeaseStore;
+  /** This process's identity in job leases. */
+  readonly holder: string;
+  readonly intervalMs: number;
+  readonly leaseTtlMs: number;
+}
+
+/**
+ * Runs `runRetirementPass` every `intervalMs` on the one node holding the
+ * `retire-rotations` lease; a failing pass is logged and retried.
+ */
 export function startRetirementJob(
   deps: ServiceDeps,
   logger: Logger,
-  intervalMs: number,
-): { stop(): Promise<void> } {
-  let running: Promise<unknown> = Promise.resolve();
-  let stopped = false;
-  const timer = setInterval(() => {
-    running = running.then(async () => {
-      if (stopped) return;
-      try {
-        await runRetirementPass(deps, logger);
-      } catch (error) {
-        logger.warn({ err: error }, "retirement pass failed; will retry");
-      }
-    });
-  }, intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
-    },
-  };
+  options: RetirementJobOptions,
+): LeasedJob {
+  return startLeasedJob({
+    name: RETIREMENT_JOB,
+    leases: options.leases,
+    holder: options.holder,
+    ttlMs: options.leaseTtlMs,
+    intervalMs: options.intervalMs,
+    clock: deps.clock,
+    logger,
+    pass: () => runRetirementPass(deps, logger),
+  });
 }
