@@ -4,7 +4,7 @@ import type { Clock } from "@keygate/core";
 import type { Logger } from "pino";
 import { buildAdminApp } from "./admin/admin-app.ts";
 import { ensureBootstrapToken } from "./admin/admin-tokens.ts";
-import { createChangeBus } from "./cluster/create-change-bus.ts";
+import { LocalChangeBus } from "./cluster/local/local-change-bus.ts";
 import type { KeygateConfig } from "./config/load-config.ts";
 import { createGatewayServer } from "./gateway/gateway-server.ts";
 import { compileRouteTable } from "./gateway/route-table.ts";
@@ -55,24 +55,13 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
   const clock = options.clock ?? systemClock;
   const store = createKeyStore(config.databaseUrl, { hasher: nodeHasher });
   await store.migrate();
-  const holder = jobHolderId(config.nodeId, cryptoRandom);
-  // The verifier exists before the bus, so a bus lost while starting already clears it.
-  let verifier: Verifier | undefined;
-  const cluster = await createChangeBus({
-    redisUrl: config.redisUrl,
-    nodeId: holder.replaceAll("/", ":"),
-    role: config.role,
-    clock,
-    logger,
-    onBusLost: () => verifier?.setBusConnected(false),
-    onBusRestored: () => verifier?.setBusConnected(true),
-  });
-  const { bus } = cluster;
+  const bus = new LocalChangeBus();
   const deps: ServiceDeps = { store, clock, random: cryptoRandom, hasher: nodeHasher, bus };
   await seedPlans(deps, config.plans, logger);
+  const holder = jobHolderId(config.nodeId, cryptoRandom);
   const webhooks = startWebhookDelivery({ store, config, clock, random: cryptoRandom, logger, holder });
 
-  verifier = new Verifier({
+  const verifier = new Verifier({
     store,
     clock,
     hasher: nodeHasher,
@@ -80,8 +69,7 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
     negativeTtlMs: config.cache.negativeTtlSeconds * 1000,
     capacity: config.cache.capacity,
   });
-  const nodeVerifier = verifier;
-  const unsubscribe = bus.subscribe((change) => nodeVerifier.applyChange(change));
+  const unsubscribe = bus.subscribe((change) => verifier.applyChange(change));
   const usage = new UsageRecorder({ store, logger });
   const ready = async () => {
     try {
@@ -104,9 +92,8 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
     const leaks = await openLeakIntake(config, logger);
     const app = await buildAdminApp({
       deps,
-      propagation: cluster.propagation,
-      liveNodes: () => cluster.liveNodes(),
-      verify: (secret, scopes) => nodeVerifier.verify(secret, scopes),
+      propagation: bus,
+      verify: (secret, scopes) => verifier.verify(secret, scopes),
       logger,
       bodyLimitBytes: config.admin.bodyLimitBytes,
       ready,
@@ -121,7 +108,7 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
   }
   if (config.role !== "admin" && config.upstream !== undefined) {
     const gateway = createGatewayServer({
-      verifier: nodeVerifier,
+      verifier,
       upstream: config.upstream,
       routes: compileRouteTable(config.routes),
       clock,
@@ -144,7 +131,7 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
     leaseTtlMs: config.jobs.leaseTtlMs,
   });
   logger.info(
-    { role: config.role, adminUrl, gatewayUrl, store: config.databaseUrl.split(":")[0], bus: cluster.mode },
+    { role: config.role, adminUrl, gatewayUrl, store: config.databaseUrl.split(":")[0] },
     "keygate node started",
   );
 
