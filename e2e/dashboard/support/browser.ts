@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { repoRoot } from "../../support/spawn-process.ts";
@@ -32,9 +32,22 @@ export function launchChromium(): Promise<Browser> {
 
 export const DASHBOARD_DIST = join(repoRoot, "packages", "dashboard", "dist");
 
-/** Builds the dashboard when its dist is missing (a fresh clone before `npm ci`'s prepare ran). */
+const DASHBOARD_SOURCES = ["src", "public", "index.html", "vite.config.ts"].map((part) =>
+  join(repoRoot, "packages", "dashboard", part),
+);
+
+function newestChange(path: string): number {
+  if (!existsSync(path)) return 0;
+  const info = statSync(path);
+  if (!info.isDirectory()) return info.mtimeMs;
+  return Math.max(info.mtimeMs, ...readdirSync(path).map((name) => newestChange(join(path, name))));
+}
+
+/** Builds the dashboard when its dist is missing (before `npm ci`'s prepare ran) or older than its sources. */
 export function ensureDashboardBuilt(): void {
-  if (existsSync(join(DASHBOARD_DIST, "index.html"))) return;
+  const index = join(DASHBOARD_DIST, "index.html");
+  if (existsSync(index) && statSync(index).mtimeMs >= Math.max(...DASHBOARD_SOURCES.map(newestChange)))
+    return;
   execFileSync("npm", ["run", "build", "-w", "@keygate/dashboard"], { cwd: repoRoot, stdio: "ignore" });
 }
 

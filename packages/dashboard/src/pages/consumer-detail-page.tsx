@@ -7,7 +7,9 @@ import { PageHeader } from "../components/page-header.tsx";
 import { type ConsumerDialog, ConsumerDialogs } from "../features/consumers/consumer-dialogs.tsx";
 import { ConsumerSummary } from "../features/consumers/consumer-summary.tsx";
 import { KeysTable } from "../features/consumers/keys-table.tsx";
+import { PlanPicker } from "../features/consumers/plan-picker.tsx";
 import { PlanUsage } from "../features/consumers/plan-usage.tsx";
+import { RotationHistory } from "../features/consumers/rotation-history.tsx";
 import { usePolling } from "../hooks/use-polling.ts";
 import { href } from "../lib/routes.ts";
 import { useApi } from "../session/session-context.ts";
@@ -24,18 +26,20 @@ export function ConsumerDetailPage({ id }: ConsumerDetailPageProps) {
   const keys = usePolling(`keys:${id}`, async (signal) => {
     const [page, rotations] = await Promise.all([
       api.get<Page<KeyView>>("/v1/keys", { consumerId: id, limit: 1000 }, signal),
-      api.get<Page<RotationView>>(
-        "/v1/rotations",
-        { consumerId: id, state: "overlapping", limit: 1000 },
-        signal,
-      ),
+      api.get<Page<RotationView>>("/v1/rotations", { consumerId: id, limit: 1000 }, signal),
     ]);
     const rotationOf = new Map<string, string>();
     for (const rotation of rotations.data) {
+      if (rotation.state !== "overlapping") continue;
       rotationOf.set(rotation.oldKeyId, rotation.id);
       rotationOf.set(rotation.newKeyId, rotation.id);
     }
-    return { keys: page.data, rotationOf };
+    return {
+      keys: page.data,
+      byId: new Map(page.data.map((key) => [key.id, key])),
+      rotations: rotations.data,
+      rotationOf,
+    };
   });
   const usage = usePolling(`usage:${id}`, (signal) =>
     api.get<ConsumerUsageView>(`${path}/usage`, {}, signal),
@@ -46,15 +50,13 @@ export function ConsumerDetailPage({ id }: ConsumerDetailPageProps) {
     keys.refresh();
     usage.refresh();
   };
-  const back = <a href={href.consumers()}>← Consumers</a>;
-
   const current = consumer.data;
 
   return (
     <>
       <PageHeader
         title={current?.name ?? "Consumer"}
-        back={back}
+        back={<a href={href.consumers()}>← Consumers</a>}
         subtitle={<LiveNote polled={keys} />}
         actions={
           current === undefined ? undefined : (
@@ -90,6 +92,13 @@ export function ConsumerDetailPage({ id }: ConsumerDetailPageProps) {
                   plan={plans.data?.data.find((plan) => plan.name === data.plan)}
                   usage={usage}
                 />
+                <PlanPicker
+                  key={data.plan ?? ""}
+                  consumerId={data.id}
+                  current={data.plan}
+                  plans={plans.data?.data ?? []}
+                  onChanged={changed}
+                />
               </Card>
             </div>
             <Card title="Keys">
@@ -105,6 +114,11 @@ export function ConsumerDetailPage({ id }: ConsumerDetailPageProps) {
                     }}
                   />
                 )}
+              </Loadable>
+            </Card>
+            <Card title="Rotations">
+              <Loadable polled={keys} label="rotations">
+                {({ rotations, byId }) => <RotationHistory rotations={rotations} keys={byId} />}
               </Loadable>
             </Card>
             <ConsumerDialogs consumer={data} dialog={dialog} open={setDialog} changed={changed} />
