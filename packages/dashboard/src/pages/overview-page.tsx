@@ -11,10 +11,10 @@ import { Card } from "../components/card.tsx";
 import { LiveNote } from "../components/live-note.tsx";
 import { Loadable } from "../components/loadable.tsx";
 import { PageHeader } from "../components/page-header.tsx";
+import { LazyRequestsChart } from "../features/charts/lazy-charts.tsx";
 import { AlertsList } from "../features/overview/alerts-list.tsx";
 import { KeysByStatus } from "../features/overview/keys-by-status.tsx";
 import { NodesList } from "../features/overview/nodes-list.tsx";
-import { RequestsChart } from "../features/overview/requests-chart.tsx";
 import { RotationsInProgress } from "../features/overview/rotations-in-progress.tsx";
 import { usePolling } from "../hooks/use-polling.ts";
 import { useTail } from "../hooks/use-tail.ts";
@@ -57,7 +57,7 @@ export function OverviewPage() {
       <div className="grid-2">
         <Card title="Requests per minute">
           <Loadable polled={stats} label="request statistics" optional>
-            {(data) => <RequestsChart series={data.requestsPerMinute} />}
+            {(data) => <LazyRequestsChart series={data.requestsPerMinute} />}
           </Loadable>
         </Card>
         <Card title="Alerts">

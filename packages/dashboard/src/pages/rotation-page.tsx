@@ -5,8 +5,8 @@ import { ConfirmDialog } from "../components/confirm-dialog.tsx";
 import { LiveNote } from "../components/live-note.tsx";
 import { Loadable } from "../components/loadable.tsx";
 import { PageHeader } from "../components/page-header.tsx";
+import { LazyTrafficChart } from "../features/charts/lazy-charts.tsx";
 import { RotationKeys } from "../features/rotations/rotation-keys.tsx";
-import { TrafficChart } from "../features/rotations/traffic-chart.tsx";
 import { usePolling } from "../hooks/use-polling.ts";
 import { href } from "../lib/routes.ts";
 import { useApi } from "../session/session-context.ts";
@@ -68,7 +68,7 @@ export function RotationPage({ id }: RotationPageProps) {
         {({ rotation, oldKey, newKey }) => (
           <>
             <Card title="Traffic: old key vs new key">
-              <TrafficChart traffic={rotation.traffic} />
+              <LazyTrafficChart traffic={rotation.traffic} />
             </Card>
             <Card title="Rotation">
               <RotationKeys rotation={rotation} oldKey={oldKey} newKey={newKey} />
