@@ -4,7 +4,8 @@ import type { Clock } from "@keygate/core";
 import type { Logger } from "pino";
 import { buildAdminApp } from "./admin/admin-app.ts";
 import { ensureBootstrapToken } from "./admin/admin-tokens.ts";
-import { LocalChangeBus } from "./cluster/local/local-change-bus.ts";
+import { injectSelfRotate } from "./admin/inject-self-rotate.ts";
+import { createChangeBus } from "./cluster/create-change-bus.ts";
 import type { KeygateConfig } from "./config/load-config.ts";
 import { createGatewayServer } from "./gateway/gateway-server.ts";
 import { compileRouteTable } from "./gateway/route-table.ts";
@@ -55,13 +56,24 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
   const clock = options.clock ?? systemClock;
   const store = createKeyStore(config.databaseUrl, { hasher: nodeHasher });
   await store.migrate();
-  const bus = new LocalChangeBus();
+  const holder = jobHolderId(config.nodeId, cryptoRandom);
+  // The verifier exists before the bus, so a bus lost while starting already clears it.
+  let verifier: Verifier | undefined;
+  const cluster = await createChangeBus({
+    redisUrl: config.redisUrl,
+    nodeId: holder.replaceAll("/", ":"),
+    role: config.role,
+    clock,
+    logger,
+    onBusLost: () => verifier?.setBusConnected(false),
+    onBusRestored: () => verifier?.setBusConnected(true),
+  });
+  const { bus } = cluster;
   const deps: ServiceDeps = { store, clock, random: cryptoRandom, hasher: nodeHasher, bus };
   await seedPlans(deps, config.plans, logger);
-  const holder = jobHolderId(config.nodeId, cryptoRandom);
   const webhooks = startWebhookDelivery({ store, config, clock, random: cryptoRandom, logger, holder });
 
-  const verifier = new Verifier({
+  verifier = new Verifier({
     store,
     clock,
     hasher: nodeHasher,
@@ -69,7 +81,8 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
     negativeTtlMs: config.cache.negativeTtlSeconds * 1000,
     capacity: config.cache.capacity,
   });
-  const unsubscribe = bus.subscribe((change) => verifier.applyChange(change));
+  const nodeVerifier = verifier;
+  const unsubscribe = bus.subscribe((change) => nodeVerifier.applyChange(change));
   const usage = new UsageRecorder({ store, logger });
   const ready = async () => {
     try {
@@ -89,26 +102,31 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
   if (config.role !== "gateway") {
     const bootstrap = await ensureBootstrapToken({ deps, envToken: config.adminToken });
     generatedAdminToken = bootstrap.token;
-    const leaks = await openLeakIntake(config, logger);
-    const app = await buildAdminApp({
-      deps,
-      propagation: bus,
-      verify: (secret, scopes) => verifier.verify(secret, scopes),
-      logger,
-      bodyLimitBytes: config.admin.bodyLimitBytes,
-      ready,
-      metrics,
-      staticDir: DASHBOARD_DIST,
-      leaks,
-      webhooks: webhooks.admin,
-    });
+  }
+  // Built on every role: a gateway-only node serves POST /v1/self/rotate through it.
+  const app = await buildAdminApp({
+    deps,
+    propagation: cluster.propagation,
+    liveNodes: () => cluster.liveNodes(),
+    verify: (secret, scopes) => nodeVerifier.verify(secret, scopes),
+    logger,
+    bodyLimitBytes: config.admin.bodyLimitBytes,
+    ready,
+    metrics,
+    staticDir: DASHBOARD_DIST,
+    leaks: config.role === "gateway" ? undefined : await openLeakIntake(config, logger),
+    webhooks: webhooks.admin,
+  });
+  closers.push(() => app.close());
+  if (config.role !== "gateway") {
     await app.listen({ port: config.adminPort, host: config.host });
     adminUrl = urlOf(config.host, app.server.address());
-    closers.push(() => app.close());
+  } else {
+    await app.ready();
   }
   if (config.role !== "admin" && config.upstream !== undefined) {
     const gateway = createGatewayServer({
-      verifier,
+      verifier: nodeVerifier,
       upstream: config.upstream,
       routes: compileRouteTable(config.routes),
       clock,
@@ -119,6 +137,7 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
       deprecationLink: config.gateway.deprecationLink,
       ready,
       metrics,
+      selfRotate: (request) => injectSelfRotate(app, request),
     });
     const { port } = await gateway.listen(config.gatewayPort, config.host);
     gatewayUrl = urlOf(config.host, { port, address: config.host, family: "IPv4" });
@@ -131,7 +150,7 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
     leaseTtlMs: config.jobs.leaseTtlMs,
   });
   logger.info(
-    { role: config.role, adminUrl, gatewayUrl, store: config.databaseUrl.split(":")[0] },
+    { role: config.role, adminUrl, gatewayUrl, store: config.databaseUrl.split(":")[0], bus: cluster.mode },
     "keygate node started",
   );
 

@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, FastifyServerOptions } from "fastify";
 import { fastify } from "fastify";
 import type { PropagationTracker } from "../cluster/propagation.ts";
+import type { NodeInfo } from "../cluster/redis/node-registry.ts";
 import { problemFor } from "../http/problem.ts";
 import type { LeakIntake } from "../leaks/leak-intake.ts";
 import { captureRawBody, rawBodyOf } from "../leaks/raw-body-capture.ts";
@@ -49,6 +50,8 @@ export interface AdminAppOptions {
   readonly tokenCacheTtlMs?: number | undefined;
   /** Upper bound of `?wait=true`. Default and maximum 5 s. */
   readonly propagationWaitMs?: number | undefined;
+  /** The cluster's live nodes, for `GET /v1/nodes`. */
+  readonly liveNodes?: (() => Promise<readonly NodeInfo[]>) | undefined;
   /** Enables `POST /v1/leaks` (GitHub secret-scanning reports). Without it every report is refused. */
   readonly leaks?: LeakIntake | undefined;
   /** Webhook settings from the config (`webhooks.allowPrivateNetworks`). Default: private networks refused. */
@@ -175,6 +178,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
     openapi: () => document,
     leaks: options.leaks,
     webhooks: options.webhooks,
+    liveNodes: options.liveNodes,
   };
   const authDeps = {
     authenticator: new AdminAuthenticator({

@@ -2,6 +2,7 @@ import type { AdminRoute } from "./route-kit.ts";
 import { listAuditRoute } from "./routes/audit.list.ts";
 import { verifyAuditRoute } from "./routes/audit.verify.ts";
 import { getChangeRoute } from "./routes/changes.get.ts";
+import { listNodesRoute } from "./routes/nodes.list.ts";
 import { createConsumerRoute } from "./routes/consumers.create.ts";
 import { getConsumerRoute } from "./routes/consumers.get.ts";
 import { listConsumersRoute } from "./routes/consumers.list.ts";
@@ -69,6 +70,7 @@ export const adminRoutes: readonly AdminRoute[] = [
   listAuditRoute,
   verifyAuditRoute,
   getChangeRoute,
+  listNodesRoute,
   healthRoute,
   readyRoute,
   metricsRoute,

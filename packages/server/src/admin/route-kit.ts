@@ -3,6 +3,7 @@ import type { Actor, ErrorCode, FieldError } from "@keygate/core";
 import { KeygateError } from "@keygate/core";
 import type { z } from "zod";
 import type { PropagationTracker } from "../cluster/propagation.ts";
+import type { NodeInfo } from "../cluster/redis/node-registry.ts";
 import type { LeakIntake } from "../leaks/leak-intake.ts";
 import type { ServiceDeps } from "../services/service-deps.ts";
 import type { WebhookAdmin } from "../webhooks/webhook-admin.ts";
@@ -33,6 +34,8 @@ export interface AdminContext {
   readonly leaks: LeakIntake | undefined;
   /** Webhook settings (outbound-address policy); undefined: the strict defaults (private networks refused). */
   readonly webhooks?: WebhookAdmin | undefined;
+  /** The cluster's live nodes (`GET /v1/nodes`); this node alone when not given. */
+  readonly liveNodes?: (() => Promise<readonly NodeInfo[]>) | undefined;
 }
 
 /** One parsed request, as a handler sees it. */

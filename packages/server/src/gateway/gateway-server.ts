@@ -55,9 +55,24 @@ export interface GatewayServerOptions {
   readonly metrics?: (() => Promise<string>) | undefined;
   /** Rate limits and quotas: consulted after a valid verification. None by default. */
   readonly limiter?: GatewayLimiter | undefined;
+  /**
+   * Serves `POST /v1/self/rotate` on the gateway port (a consumer rotating the
+   * key it calls with). The answer is the admin API's, so both ports behave
+   * alike. Without it the path is forwarded like any other.
+   */
+  readonly selfRotate?: SelfRotateHandler | undefined;
   /** How long `close()` waits for requests in flight before cutting connections. Default 10 s. */
   readonly closeGraceMs?: number | undefined;
 }
+
+/** The credentials of a self-rotation request, and its query string (`?wait=true`). */
+export type SelfRotateHandler = (request: {
+  readonly apiKey: string | undefined;
+  readonly authorization: string | undefined;
+  readonly search: string;
+}) => Promise<{ readonly status: number; readonly headers: Record<string, string>; readonly body: string }>;
+
+export const SELF_ROTATE_PATH = "/v1/self/rotate";
 
 export interface GatewayServer {
   readonly server: Server;
@@ -93,6 +108,23 @@ function sendJson(res: ServerResponse, status: number, body: string): void {
     "cache-control": "no-store",
   });
   res.end(body);
+}
+
+async function serveSelfRotate(
+  selfRotate: SelfRotateHandler,
+  req: IncomingMessage,
+  res: ServerResponse,
+  target: string,
+): Promise<void> {
+  req.resume(); // the endpoint takes no body
+  const apiKey = req.headers["x-api-key"];
+  const answer = await selfRotate({
+    apiKey: typeof apiKey === "string" ? apiKey : undefined,
+    authorization: req.headers.authorization,
+    search: target.includes("?") ? target.slice(target.indexOf("?")) : "",
+  });
+  res.writeHead(answer.status, { ...answer.headers, "content-length": Buffer.byteLength(answer.body) });
+  res.end(answer.body);
 }
 
 /**
@@ -156,6 +188,17 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
         options.logger.error(
           { err: error instanceof Error ? error.message : String(error), path },
           "ops endpoint failed",
+        );
+        if (!res.headersSent) sendProblem(res, problemFor("INTERNAL", "An unexpected error occurred.", path));
+        else res.destroy();
+      });
+      return;
+    }
+    if (path === SELF_ROTATE_PATH && req.method === "POST" && options.selfRotate !== undefined) {
+      serveSelfRotate(options.selfRotate, req, res, target).catch((error: unknown) => {
+        options.logger.error(
+          { err: error instanceof Error ? error.message : String(error) },
+          "self-rotation failed",
         );
         if (!res.headersSent) sendProblem(res, problemFor("INTERNAL", "An unexpected error occurred.", path));
         else res.destroy();

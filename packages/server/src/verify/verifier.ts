@@ -46,6 +46,12 @@ export interface VerifierOptions {
    * Default 3000 ms; 0 waits forever.
    */
   readonly storeTimeoutMs?: number | undefined;
+  /**
+   * TTL of found keys while the node is cut off from the change bus
+   * (`setBusConnected(false)`): it bounds how stale an answer can be when
+   * invalidations cannot arrive. Default 1000 ms.
+   */
+  readonly disconnectedTtlMs?: number | undefined;
   /** Most cached entries. Default 1,000,000. */
   readonly capacity?: number | undefined;
   /** Most cached unknown hashes. Default capacity / 8. */
@@ -90,6 +96,8 @@ export class Verifier {
   readonly #hasher: Hasher;
   readonly #latin1: ((text: string) => string) | undefined;
   readonly #ttlMs: number;
+  readonly #disconnectedTtlMs: number;
+  #busConnected = true;
   readonly #negativeTtlMs: number;
   readonly #staleIfErrorMs: number;
   readonly #storeTimeoutMs: number;
@@ -111,6 +119,7 @@ export class Verifier {
     const latin1 = options.hasher.sha256Latin1;
     this.#latin1 = latin1 === undefined ? undefined : latin1.bind(options.hasher);
     this.#ttlMs = options.ttlMs ?? 30_000;
+    this.#disconnectedTtlMs = Math.min(this.#ttlMs, options.disconnectedTtlMs ?? 1_000);
     this.#negativeTtlMs = options.negativeTtlMs ?? 2_000;
     this.#staleIfErrorMs = options.staleIfErrorMs ?? 300_000;
     this.#storeTimeoutMs = options.storeTimeoutMs ?? 3_000;
@@ -160,6 +169,16 @@ export class Verifier {
   clear(): void {
     this.#invalidated();
     this.#table.clear();
+  }
+
+  /**
+   * Tells the verifier whether invalidations can reach it. Losing the bus
+   * drops every cached answer and shortens the TTL of new ones until the bus
+   * is back, so a revocation made meanwhile is honoured within that TTL.
+   */
+  setBusConnected(connected: boolean): void {
+    if (!connected) this.clear();
+    this.#busConnected = connected;
   }
 
   stats(): VerifierStats {
@@ -287,7 +306,7 @@ export class Verifier {
         consumerDisabled: consumer.disabled,
         plan: consumer.plan,
       },
-      now + this.#ttlMs,
+      now + (this.#busConnected ? this.#ttlMs : this.#disconnectedTtlMs),
       now,
     );
   }

@@ -1,0 +1,75 @@
+import { hostname } from "node:os";
+import type { ChangeBus, Clock } from "@keygate/core";
+import type { Logger } from "pino";
+import type { Role } from "../config/load-config.ts";
+import { LocalChangeBus } from "./local/local-change-bus.ts";
+import type { PropagationTracker } from "./propagation.ts";
+import type { NodeInfo } from "./redis/node-registry.ts";
+import { RedisChangeBus } from "./redis/redis-change-bus.ts";
+
+/** The bus of one node and what the admin API reads about the cluster. */
+export interface NodeBus {
+  readonly bus: ChangeBus;
+  readonly propagation: PropagationTracker;
+  /** Live nodes of the cluster (this one alone on a single node). */
+  liveNodes(): Promise<readonly NodeInfo[]>;
+  readonly mode: "local" | "redis";
+}
+
+export interface ChangeBusOptions {
+  readonly redisUrl: string | undefined;
+  readonly nodeId: string;
+  readonly role: Role;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** The node may have missed invalidations: stop trusting the cache until `onBusRestored`. */
+  readonly onBusLost: () => void;
+  readonly onBusRestored: () => void;
+}
+
+/**
+ * One node: changes are applied in process. With `KEYGATE_REDIS_URL`: the
+ * Redis stream bus, which also keeps the live-node registry and the
+ * acknowledgements behind `propagation`.
+ */
+export async function createChangeBus(options: ChangeBusOptions): Promise<NodeBus> {
+  if (options.redisUrl === undefined) {
+    const local = new LocalChangeBus();
+    const startedAt = options.clock.now();
+    return {
+      bus: local,
+      propagation: local,
+      mode: "local",
+      liveNodes: async () => [
+        {
+          nodeId: options.nodeId,
+          role: options.role,
+          host: hostname(),
+          pid: process.pid,
+          startedAt,
+          lastHeartbeatAt: options.clock.now(),
+          lastChangeId: null,
+          lastAckAt: null,
+          busConnected: true,
+        },
+      ],
+    };
+  }
+  const redis = new RedisChangeBus({
+    redisUrl: options.redisUrl,
+    nodeId: options.nodeId,
+    role: options.role,
+    clock: options.clock,
+    logger: options.logger,
+    onBusLost: () => {
+      options.logger.warn({}, "change bus lost: cache cleared, short cache TTL until it is back");
+      options.onBusLost();
+    },
+    onBusRestored: () => {
+      options.logger.info({}, "change bus restored");
+      options.onBusRestored();
+    },
+  });
+  await redis.start();
+  return { bus: redis, propagation: redis, mode: "redis", liveNodes: () => redis.liveNodes() };
+}
