@@ -32,7 +32,7 @@ export function RequestsChart({ series }: RequestsChartProps) {
         <XAxis dataKey="label" minTickGap={32} tick={{ fill: CHART_COLORS.axis, fontSize: 12 }} />
         <YAxis allowDecimals={false} tick={{ fill: CHART_COLORS.axis, fontSize: 12 }} />
         <Tooltip />
-        <Legend />
+        <Legend itemSorter={null} />
         <Area
           type="monotone"
           dataKey="valid"

@@ -69,7 +69,7 @@ export function TrafficChart({ traffic }: TrafficChartProps) {
           <XAxis dataKey="label" minTickGap={32} tick={{ fill: CHART_COLORS.axis, fontSize: 12 }} />
           <YAxis allowDecimals={false} tick={{ fill: CHART_COLORS.axis, fontSize: 12 }} />
           <Tooltip />
-          <Legend />
+          <Legend itemSorter={null} />
           <Area
             type="monotone"
             dataKey="old"
