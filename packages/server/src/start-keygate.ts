@@ -61,6 +61,7 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
   let verifier: Verifier | undefined;
   const cluster = await createChangeBus({
     redisUrl: config.redisUrl,
+    redisPrefix: config.redisPrefix,
     nodeId: holder.replaceAll("/", ":"),
     role: config.role,
     clock,

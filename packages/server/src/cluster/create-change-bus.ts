@@ -18,6 +18,7 @@ export interface NodeBus {
 
 export interface ChangeBusOptions {
   readonly redisUrl: string | undefined;
+  readonly redisPrefix: string;
   readonly nodeId: string;
   readonly role: Role;
   readonly clock: Clock;
@@ -57,6 +58,7 @@ export async function createChangeBus(options: ChangeBusOptions): Promise<NodeBu
   }
   const redis = new RedisChangeBus({
     redisUrl: options.redisUrl,
+    keyPrefix: options.redisPrefix,
     nodeId: options.nodeId,
     role: options.role,
     clock: options.clock,

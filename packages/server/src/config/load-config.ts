@@ -15,6 +15,7 @@ export interface KeygateConfig extends FileConfig {
   readonly upstream: string | undefined;
   readonly databaseUrl: string;
   readonly redisUrl: string | undefined;
+  readonly redisPrefix: string;
   /** Bootstrap root admin token. Never logged. */
   readonly adminToken: string | undefined;
   readonly configFile: string | undefined;
@@ -93,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, role: Role = "all"): KeygateC
     upstream: e.KEYGATE_UPSTREAM,
     databaseUrl: e.KEYGATE_DATABASE_URL,
     redisUrl: e.KEYGATE_REDIS_URL,
+    redisPrefix: e.KEYGATE_REDIS_PREFIX,
     adminToken: e.KEYGATE_ADMIN_TOKEN,
     configFile: filePath,
     leakPublicKeysFile: e.KEYGATE_LEAK_PUBLIC_KEYS,
