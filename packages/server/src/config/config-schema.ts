@@ -106,6 +106,11 @@ export const envSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, "redis://…")
     .optional(),
+  /** Namespace of every Redis key and channel, so several keygate clusters (or test runs) share one Redis. */
+  KEYGATE_REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_.-]{1,64}$/, "letters, digits and :_.- (at most 64)")
+    .default("keygate:"),
   KEYGATE_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   KEYGATE_CONFIG: z.string().min(1).optional(),
   /** Path of a JSON file shaped like GitHub's secret-scanning public-keys document; enables `POST /v1/leaks`. */
