@@ -16,10 +16,15 @@ export interface KeygateStack {
   readonly gatewayUrl: string;
   readonly upstreamUrl: string;
   readonly adminToken: string;
+  /** The current keygate process (a new one after `startNode`). */
   readonly node: RunningProcess;
   readonly upstream: RunningProcess;
   readonly dataDir: string;
   admin<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+  /** SIGTERM to the keygate node (graceful), leaving the upstream and the data directory as they are. */
+  stopNode(): Promise<void>;
+  /** Starts a new keygate node with the same environment, ports and database; resolves when it is ready. */
+  startNode(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -29,7 +34,7 @@ export async function startStack(options: StackOptions = {}): Promise<KeygateSta
   const upstream = spawnProcess(["examples/market-data/src/main.ts"], { PORT: String(upstreamPort) });
   const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
   const adminToken = `kga_e2e_${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
-  const node = spawnProcess(["packages/server/bin/keygate.js", "start"], {
+  const nodeEnv = {
     KEYGATE_ADMIN_PORT: String(adminPort),
     KEYGATE_GATEWAY_PORT: String(gatewayPort),
     KEYGATE_HOST: "127.0.0.1",
@@ -39,13 +44,18 @@ export async function startStack(options: StackOptions = {}): Promise<KeygateSta
     KEYGATE_LOG_LEVEL: "info",
     ...(options.configFile ? { KEYGATE_CONFIG: options.configFile } : {}),
     ...options.env,
-  });
+  };
+  const spawnNode = () => spawnProcess(["packages/server/bin/keygate.js", "start"], nodeEnv);
+  let node = spawnNode();
   const adminUrl = `http://127.0.0.1:${adminPort}`;
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-  try {
-    await waitForHttp(`${upstreamUrl}/v2/trader-grades?symbol=ETH`, upstream);
+  const nodeReady = async () => {
     await waitForHttp(`${adminUrl}/readyz`, node);
     await waitForHttp(`${gatewayUrl}/readyz`, node);
+  };
+  try {
+    await waitForHttp(`${upstreamUrl}/v2/trader-grades?symbol=ETH`, upstream);
+    await nodeReady();
   } catch (error) {
     await Promise.all([node.kill(), upstream.kill()]);
     throw error;
@@ -55,7 +65,9 @@ export async function startStack(options: StackOptions = {}): Promise<KeygateSta
     gatewayUrl,
     upstreamUrl,
     adminToken,
-    node,
+    get node() {
+      return node;
+    },
     upstream,
     dataDir,
     async admin<T>(method: string, path: string, body?: unknown) {
@@ -69,6 +81,21 @@ export async function startStack(options: StackOptions = {}): Promise<KeygateSta
       });
       const text = await res.text();
       return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+    },
+    async stopNode() {
+      await node.stop();
+    },
+    async startNode() {
+      if (node.child.exitCode === null && node.child.signalCode === null) {
+        throw new Error("the keygate node is still running: stopNode() first");
+      }
+      node = spawnNode();
+      try {
+        await nodeReady();
+      } catch (error) {
+        await node.kill();
+        throw error;
+      }
     },
     async stop() {
       await Promise.all([node.stop(), upstream.stop()]);
