@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebhookReceiver } from "../packages/server/test/webhooks/support/webhook-receiver.ts";
 import { freePort } from "./support/free-port.ts";
 import { type KeygateStack, startStack } from "./support/keygate-stack.ts";
+import { spawnProcess } from "./support/spawn-process.ts";
 
 interface Created {
   webhook: { id: string; createdAt: string };
@@ -173,6 +174,30 @@ describe("webhooks across a receiver outage and a node restart (real processes)"
     }
     expect(new Set(byId.keys())).toEqual(expected);
     expect((await deliveries(webhook.id)).map((d) => d.eventId).sort()).toEqual([...expected].sort());
+
+    // Manual redelivery through the CLI: the same event again, under the same webhook-id.
+    const cli = async (...args: string[]) => {
+      const run = spawnProcess(["packages/server/bin/keygate.js", ...args], {
+        KEYGATE_URL: stack.adminUrl,
+        KEYGATE_ADMIN_TOKEN: stack.adminToken,
+      });
+      expect(await run.exited(), run.output()).toBe(0);
+      return run.output();
+    };
+    const listed = JSON.parse(await cli("webhooks", "deliveries", webhook.id, "--json")) as {
+      id: string;
+      eventId: string;
+    }[];
+    expect(listed.map((d) => d.eventId).sort()).toEqual([...expected].sort());
+    const target = listed[0];
+    if (!target) throw new Error("no delivery listed");
+    const before = received.length;
+    expect(await cli("webhooks", "redeliver", webhook.id, target.id)).toContain("queued");
+    await until("redelivered", () => (receiver?.received.length ?? 0) > before);
+    const again = receiver.received[before];
+    expect(again?.headers["webhook-id"]).toBe(target.eventId);
+    expect(verifier.verify(again?.body ?? "", again?.headers ?? {})).toBeTruthy();
+    expect(await cli("webhooks", "attempts", webhook.id, target.id)).toMatch(/true\s+200/);
 
     const logs = firstNodeOutput + stack.node.output();
     expect(logs).toContain("webhook delivered");

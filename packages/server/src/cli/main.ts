@@ -8,6 +8,7 @@ import { registerKeys } from "./commands/keys.ts";
 import { registerMigrate } from "./commands/migrate.ts";
 import { registerRotations } from "./commands/rotations.ts";
 import { registerStart } from "./commands/start.ts";
+import { registerWebhooks } from "./commands/webhooks.ts";
 
 const program = new Command()
   .name("keygate")
@@ -23,6 +24,7 @@ registerKeys(program);
 registerRotations(program);
 registerIncident(program);
 registerAudit(program);
+registerWebhooks(program);
 
 try {
   await program.parseAsync(process.argv);
