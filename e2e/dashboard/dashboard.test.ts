@@ -5,6 +5,11 @@
  * rotate with a 10-minute overlap, watch the traffic move to the new key,
  * roll back, revoke with typed confirmation, and find it all in the audit log.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type KeygateStack, startStack } from "../support/keygate-stack.ts";
@@ -43,9 +48,35 @@ describe.skipIf(skipReason !== null)("operator dashboard in Chromium", () => {
   let page: Page;
   const pageErrors: string[] = [];
 
+  // A webhook receiver on loopback that refuses until told otherwise.
+  let receiver: Server;
+  let receiverUrl: string;
+  let receiverStatus = 503;
+  const received: Array<{ signature: string | undefined; body: string }> = [];
+  let configDir: string;
+
   beforeAll(async () => {
     ensureDashboardBuilt();
-    [stack, browser] = await Promise.all([startStack(), launchChromium()]);
+    receiver = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk: Buffer) => {
+        body += chunk.toString("utf8");
+      });
+      req.on("end", () => {
+        const signature = req.headers["webhook-signature"];
+        received.push({ signature: typeof signature === "string" ? signature : undefined, body });
+        res.writeHead(receiverStatus).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+    configDir = mkdtempSync(join(tmpdir(), "keygate-dashboard-e2e-"));
+    const configFile = join(configDir, "keygate.json");
+    writeFileSync(
+      configFile,
+      JSON.stringify({ webhooks: { allowPrivateNetworks: true, pollIntervalMs: 100, maxAttempts: 1 } }),
+    );
+    [stack, browser] = await Promise.all([startStack({ configFile }), launchChromium()]);
     context = await browser.newContext({
       viewport: { width: 1280, height: 800 },
       permissions: ["clipboard-read", "clipboard-write"],
@@ -66,6 +97,8 @@ describe.skipIf(skipReason !== null)("operator dashboard in Chromium", () => {
   afterAll(async () => {
     await browser?.close();
     await stack?.stop();
+    await new Promise((resolve) => receiver?.close(resolve));
+    if (configDir !== undefined) rmSync(configDir, { recursive: true, force: true });
   });
 
   const keysOf = async (consumerId: string) =>
@@ -223,6 +256,49 @@ describe.skipIf(skipReason !== null)("operator dashboard in Chromium", () => {
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByLabel("Admin token").waitFor();
     expect(await page.evaluate(() => sessionStorage.getItem("keygate.adminToken"))).toBeNull();
+    expect(pageErrors).toEqual([]);
+  });
+  it("registers a webhook endpoint and redelivers a failed delivery", { timeout: 60_000 }, async () => {
+    await signIn(page, stack.adminUrl, stack.adminToken);
+    await page.getByRole("link", { name: "Webhooks", exact: true }).click();
+    await page.getByRole("heading", { level: 1, name: "Webhooks" }).waitFor();
+    await page.getByRole("button", { name: "New endpoint" }).click();
+    const create = page.getByRole("dialog", { name: "New webhook endpoint" });
+    await create.getByLabel("URL").fill(receiverUrl);
+    await create.getByLabel("Description (optional)").fill("e2e receiver");
+    await create.getByRole("checkbox", { name: /Every event/ }).check();
+    await create.getByRole("button", { name: "Create endpoint" }).click();
+    const secretDialog = page.getByRole("dialog", { name: "Webhook endpoint created" });
+    expect(await secretDialog.getByLabel("Secret").inputValue()).toMatch(/^whsec_/);
+    await secretDialog.getByRole("button", { name: /close$/ }).click();
+    await page.getByRole("rowheader", { name: /e2e receiver/ }).waitFor();
+
+    // An event while the receiver refuses: one attempt (maxAttempts 1), failed.
+    const consumer = await stack.admin<{ id: string }>("POST", "/v1/consumers", { name: "Webhook Co" });
+    const key = await stack.admin<{ secret: string }>("POST", `/v1/consumers/${consumer.body.id}/keys`, {
+      name: "hooked",
+    });
+    expect(key.status).toBe(201);
+    const deliveries = page.getByRole("region", { name: /^Deliveries to / });
+    await deliveries
+      .getByRole("row", { name: /key\.created/ })
+      .getByText("Failed")
+      .waitFor({ timeout: 15_000 });
+    expect(received.length).toBe(1);
+    expect(received[0]?.signature).toMatch(/^v1,/);
+    expect(received[0]?.body).toContain('"type":"key.created"');
+    expect(received[0]?.body).not.toContain(key.body.secret);
+
+    // The receiver is fixed; redelivery from the dashboard succeeds.
+    receiverStatus = 204;
+    const before = received.length;
+    await deliveries.getByRole("button", { name: /^Redeliver key\.created/ }).click();
+    await deliveries.getByText("Redelivery of key.created queued.").waitFor();
+    await deliveries
+      .getByRole("row", { name: /key\.created/ })
+      .getByText("Delivered")
+      .waitFor({ timeout: 15_000 });
+    expect(received.length).toBeGreaterThan(before);
     expect(pageErrors).toEqual([]);
   });
 });

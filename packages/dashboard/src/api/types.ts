@@ -202,10 +202,18 @@ export interface DeliveryView {
 export interface NodeView {
   readonly id: string;
   readonly role: string;
+  readonly host?: string;
+  readonly pid?: number;
   readonly startedAt: string;
   readonly lastHeartbeatAt: string;
   readonly lastChangeId: string | null;
+  readonly lastAckAt?: string | null;
+  /** False while the node has lost the change bus (its cache is cleared and short-lived then). */
+  readonly busConnected?: boolean;
 }
+
+/** A webhook subscribed to this receives every event. */
+export const ALL_EVENTS = "*";
 
 /** The webhook events of DESIGN.md, in its order. */
 export const WEBHOOK_EVENTS = [

@@ -11,6 +11,8 @@ const LABELS: Readonly<Record<string, string>> = {
   pending: "Pending",
   disabled: "Disabled",
   enabled: "Enabled",
+  connected: "Connected",
+  disconnected: "Disconnected",
 };
 
 export interface StatusBadgeProps {

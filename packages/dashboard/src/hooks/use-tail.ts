@@ -8,37 +8,60 @@ const MAX_PAGES_PER_REFRESH = 10;
 interface Tail<T> {
   readonly key: string;
   readonly items: readonly T[];
-  readonly cursor: string | undefined;
+  /** The cursor just before `items[0]` (undefined: the list's start). */
+  readonly before: string | undefined;
+  /** The cursor of the last item seen. */
+  readonly last: string | undefined;
+}
+
+export interface TailOptions<T> {
+  readonly cursorOf: (item: T) => string;
+  /** How many of the newest items are kept (oldest first). */
+  readonly maxItems: number;
+  /**
+   * Items change after they are listed (a delivery goes from pending to
+   * delivered): each refresh reads the kept window again instead of only
+   * what came after it.
+   */
+  readonly mutable?: boolean;
+  readonly intervalMs?: number;
 }
 
 /**
- * Follows an append-only list paged forward with `after` (audit entries,
- * alerts): the first load walks to its end, and each refresh asks only for
- * what came after the last item seen. Keeps the newest `maxItems`, oldest first.
+ * Follows a list paged forward with `after` (audit entries, alerts,
+ * deliveries): the first load walks to its end, and each refresh asks only
+ * for what came after the last item seen — or, for a mutable list, for the
+ * kept window and what follows it. Keeps the newest `maxItems`, oldest first.
  */
 export function useTail<T>(
   key: string,
   fetchPage: (after: string | undefined, signal: AbortSignal) => Promise<Page<T>>,
-  cursorOf: (item: T) => string,
-  maxItems: number,
-  intervalMs: number = POLL_MS,
+  options: TailOptions<T>,
 ): Polled<readonly T[]> {
-  const tail = useRef<Tail<T>>({ key, items: [], cursor: undefined });
+  const { cursorOf, maxItems, mutable = false, intervalMs = POLL_MS } = options;
+  const tail = useRef<Tail<T>>({ key, items: [], before: undefined, last: undefined });
   return usePolling(
     key,
     async (signal) => {
-      let { items, cursor } =
-        tail.current.key === key ? tail.current : { items: [] as readonly T[], cursor: undefined };
+      const start: Tail<T> =
+        tail.current.key === key ? tail.current : { key, items: [], before: undefined, last: undefined };
+      let items: T[] = mutable ? [] : [...start.items];
+      let before = start.before;
+      let cursor = mutable ? start.before : start.last;
       for (let page = 0; page < MAX_PAGES_PER_REFRESH; page++) {
         const answer = await fetchPage(cursor, signal);
-        const last = answer.data.at(-1);
-        if (last !== undefined) {
-          items = [...items, ...answer.data].slice(-maxItems);
-          cursor = cursorOf(last);
-        }
-        if (answer.next === null || last === undefined) break;
+        items.push(...answer.data);
+        const lastItem = answer.data.at(-1);
+        if (lastItem !== undefined) cursor = cursorOf(lastItem);
+        if (answer.next === null || lastItem === undefined) break;
       }
-      tail.current = { key, items, cursor };
+      if (items.length > maxItems) {
+        const dropped = items.at(-maxItems - 1);
+        if (dropped !== undefined) before = cursorOf(dropped);
+        items = items.slice(-maxItems);
+      }
+      const lastKept = items.at(-1);
+      tail.current = { key, items, before, last: lastKept === undefined ? start.last : cursorOf(lastKept) };
       return items;
     },
     intervalMs,

@@ -23,8 +23,7 @@ export function AuditPage() {
   const entries = useTail<AuditEntryView>(
     "audit",
     (after, signal) => api.get<Page<AuditEntryView>>("/v1/audit", { after, limit: 500 }, signal),
-    (entry) => String(entry.seq),
-    KEPT,
+    { cursorOf: (entry) => String(entry.seq), maxItems: KEPT },
   );
   const verdict = usePolling(
     "audit:verify",

@@ -41,8 +41,7 @@ export function OverviewPage() {
   const alerts = useTail<AlertView>(
     "alerts",
     (after, signal) => api.get<Page<AlertView>>("/v1/alerts", { after, limit: 200 }, signal),
-    (alert) => alert.id,
-    ALERTS_SHOWN,
+    { cursorOf: (alert) => alert.id, maxItems: ALERTS_SHOWN },
   );
   const nodes = usePolling("nodes", (signal) => api.get<Page<NodeView>>("/v1/nodes", {}, signal), 10_000);
 

@@ -1,5 +1,6 @@
 import type { NodeView } from "../../api/types.ts";
 import { EmptyState } from "../../components/empty-state.tsx";
+import { StatusBadge } from "../../components/status-badge.tsx";
 import { TimeAgo } from "../../components/time-ago.tsx";
 
 export interface NodesListProps {
@@ -17,6 +18,8 @@ export function NodesList({ nodes }: NodesListProps) {
           <tr>
             <th scope="col">Node</th>
             <th scope="col">Role</th>
+            <th scope="col">Host</th>
+            <th scope="col">Change bus</th>
             <th scope="col">Started</th>
             <th scope="col">Heartbeat</th>
             <th scope="col">Last change</th>
@@ -29,6 +32,17 @@ export function NodesList({ nodes }: NodesListProps) {
                 <code>{node.id}</code>
               </td>
               <td>{node.role}</td>
+              <td>
+                {node.host ?? <span className="muted">—</span>}
+                {node.pid === undefined ? null : <span className="muted"> (pid {node.pid})</span>}
+              </td>
+              <td>
+                {node.busConnected === undefined ? (
+                  <span className="muted">—</span>
+                ) : (
+                  <StatusBadge status={node.busConnected ? "connected" : "disconnected"} />
+                )}
+              </td>
               <td>
                 <TimeAgo at={node.startedAt} />
               </td>

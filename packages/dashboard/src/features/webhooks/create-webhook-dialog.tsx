@@ -1,5 +1,5 @@
 import { type FormEvent, useId, useState } from "react";
-import { type CreatedWebhook, WEBHOOK_EVENTS } from "../../api/types.ts";
+import { ALL_EVENTS, type CreatedWebhook, WEBHOOK_EVENTS } from "../../api/types.ts";
 import { Dialog } from "../../components/dialog.tsx";
 import { ProblemMessage } from "../../components/problem-message.tsx";
 import { TextField } from "../../components/text-field.tsx";
@@ -55,12 +55,21 @@ export function CreateWebhookDialog({ onCreated, onClose }: CreateWebhookDialogP
           aria-describedby={eventsError === undefined ? undefined : `${id}-error`}
         >
           <legend className="field-label">Events</legend>
+          <label className="checkbox every-event">
+            <input
+              type="checkbox"
+              checked={events.includes(ALL_EVENTS)}
+              onChange={(change) => setEvents(change.target.checked ? [ALL_EVENTS] : [])}
+            />
+            Every event, including ones added later (<code>*</code>)
+          </label>
           <div className="checkbox-grid">
             {WEBHOOK_EVENTS.map((event) => (
               <label key={event} className="checkbox">
                 <input
                   type="checkbox"
                   checked={events.includes(event)}
+                  disabled={events.includes(ALL_EVENTS)}
                   onChange={(change) => toggle(event, change.target.checked)}
                 />
                 <code>{event}</code>

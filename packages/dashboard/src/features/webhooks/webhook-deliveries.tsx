@@ -21,8 +21,7 @@ export function WebhookDeliveries({ webhook }: WebhookDeliveriesProps) {
   const deliveries = useTail<DeliveryView>(
     `deliveries:${webhook.id}`,
     (after, signal) => api.get<Page<DeliveryView>>(base, { after, limit: 200 }, signal),
-    (delivery) => delivery.id,
-    KEPT,
+    { cursorOf: (delivery) => delivery.id, maxItems: KEPT, mutable: true },
   );
   const [busyId, setBusyId] = useState<string | undefined>();
   const [notice, setNotice] = useState<string | undefined>();

@@ -1,4 +1,4 @@
-import type { WebhookView } from "../../api/types.ts";
+import { ALL_EVENTS, type WebhookView } from "../../api/types.ts";
 import { EmptyState } from "../../components/empty-state.tsx";
 import { StatusBadge } from "../../components/status-badge.tsx";
 import { TimeAgo } from "../../components/time-ago.tsx";
@@ -49,7 +49,7 @@ export function WebhooksTable({
               <td>
                 {webhook.events.map((event) => (
                   <span key={event} className="chip">
-                    {event}
+                    {event === ALL_EVENTS ? "every event" : event}
                   </span>
                 ))}
               </td>
