@@ -41,18 +41,44 @@ export function upstreamRequestHeaders(
   incoming: IncomingHttpHeaders,
   identity: UpstreamIdentity,
 ): OutgoingHttpHeaders {
+  const out = forwardedHeaders(
+    incoming,
+    identity.remoteAddress,
+    identity.stripApiKey,
+    identity.stripAuthorization,
+  );
+  out["x-keygate-consumer-id"] = identity.consumerId;
+  out["x-keygate-key-id"] = identity.keyId;
+  return out;
+}
+
+/**
+ * The headers of a CORS preflight forwarded without a key: as above, with no
+ * identity (nobody was authenticated) and any key carrier removed.
+ */
+export function preflightRequestHeaders(
+  incoming: IncomingHttpHeaders,
+  remoteAddress: string | undefined,
+): OutgoingHttpHeaders {
+  return forwardedHeaders(incoming, remoteAddress, true, true);
+}
+
+function forwardedHeaders(
+  incoming: IncomingHttpHeaders,
+  remoteAddress: string | undefined,
+  stripApiKey: boolean,
+  stripAuthorization: boolean,
+): OutgoingHttpHeaders {
   const extraHop = connectionTokens(incoming.connection);
   const out: OutgoingHttpHeaders = {};
   for (const name of Object.keys(incoming)) {
     if (HOP_BY_HOP.has(name) || GATEWAY_SET.has(name) || name.startsWith("x-keygate-")) continue;
     if (extraHop?.has(name)) continue;
-    if (name === "x-api-key" && identity.stripApiKey) continue;
-    if (name === "authorization" && identity.stripAuthorization) continue;
+    if (name === "x-api-key" && stripApiKey) continue;
+    if (name === "authorization" && stripAuthorization) continue;
     out[name] = incoming[name];
   }
-  out["x-keygate-consumer-id"] = identity.consumerId;
-  out["x-keygate-key-id"] = identity.keyId;
-  const remote = identity.remoteAddress ?? "unknown";
+  const remote = remoteAddress ?? "unknown";
   const prior = incoming["x-forwarded-for"];
   out["x-forwarded-for"] = prior === undefined || prior === "" ? remote : `${prior}, ${remote}`;
   out["x-forwarded-proto"] = "http";

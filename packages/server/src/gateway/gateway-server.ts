@@ -5,6 +5,7 @@ import { Pool } from "undici";
 import { problemFor, sendProblem } from "../http/problem.ts";
 import type { VerifierStats } from "../verify/verifier.ts";
 import type { VerifyCode, VerifyOutcome } from "../verify/verify-outcome.ts";
+import { applyOwnCors, isPreflight, SELF_ROTATE_PREFLIGHT } from "./gateway-cors.ts";
 import type { GatewayLimiter } from "./gateway-limiter.ts";
 import { GatewayMetrics } from "./gateway-metrics.ts";
 import { ProxyHandler } from "./proxy-handler.ts";
@@ -131,6 +132,7 @@ async function serveSelfRotate(
  * The gateway: a `node:http` server that verifies every request's key and
  * forwards it to the upstream through an `undici.Pool`, streaming bodies both
  * ways. Also serves `/healthz`, `/readyz` and `/metrics` on its port.
+ * CORS preflights go to the upstream without a key (see `gateway-cors.ts`).
  */
 export function createGatewayServer(options: GatewayServerOptions): GatewayServer {
   const upstream = new URL(options.upstream);
@@ -183,6 +185,17 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       return;
     }
     const path = pathOf(target);
+    applyOwnCors(req, res);
+    if (isPreflight(req)) {
+      if (path === SELF_ROTATE_PATH && options.selfRotate !== undefined) {
+        req.resume();
+        res.writeHead(204, SELF_ROTATE_PREFLIGHT);
+        res.end();
+      } else {
+        handler.preflight(req, res, target, path);
+      }
+      return;
+    }
     if (OPS_PATHS.has(path)) {
       serveOps(path, res).catch((error: unknown) => {
         options.logger.error(

@@ -8,7 +8,12 @@ import type { VerifyOutcome } from "../verify/verify-outcome.ts";
 import { BodyLimit, BodyTooLargeError } from "./body-limit.ts";
 import { deprecationHeaders } from "./deprecation-headers.ts";
 import { type ExtractedKey, extractKey } from "./extract-key.ts";
-import { downstreamResponseHeaders, upstreamRequestHeaders } from "./forward-headers.ts";
+import {
+  downstreamResponseHeaders,
+  preflightRequestHeaders,
+  upstreamRequestHeaders,
+} from "./forward-headers.ts";
+import { clearOwnCors, exposeGatewayHeaders } from "./gateway-cors.ts";
 import type { GatewayLimiter, LimitDecision } from "./gateway-limiter.ts";
 import type { GatewayMetrics } from "./gateway-metrics.ts";
 import { CONFLICTING_KEYS_DETAIL, gatewayDetail, scopeDeniedDetail } from "./gateway-problems.ts";
@@ -119,6 +124,35 @@ export class ProxyHandler {
     } else {
       this.#verified(req, res, target, path, key, rule, result);
     }
+  }
+
+  /**
+   * A CORS preflight: forwarded without a key (a browser never sends one on a
+   * preflight) and without a body, so the upstream answers with its own CORS
+   * policy. Not verified, limited or counted as usage: nobody is identified.
+   */
+  preflight(req: IncomingMessage, res: ServerResponse, target: string, path: string): void {
+    req.resume();
+    const signal = new ClientGoneSignal();
+    res.once("close", () => {
+      if (!res.writableFinished) signal.fire();
+    });
+    this.#deps.pool
+      .request({
+        method: "OPTIONS",
+        path: this.#deps.basePath + target,
+        headers: preflightRequestHeaders(req.headers, req.socket.remoteAddress) as Record<
+          string,
+          string | string[]
+        >,
+        body: null,
+        signal,
+      })
+      .then(
+        (response) => this.#respond(res, path, response, undefined, undefined),
+        (error: unknown) => this.#upstreamFailed(res, path, undefined, error),
+      )
+      .catch((error: unknown) => this.#internal(res, path, error));
   }
 
   #verified(
@@ -245,7 +279,7 @@ export class ProxyHandler {
     res: ServerResponse,
     path: string,
     response: Dispatcher.ResponseData,
-    outcome: VerifyOutcome,
+    outcome: VerifyOutcome | undefined,
     extraHeaders: Readonly<Record<string, string>> | undefined,
   ): void {
     if (res.destroyed) {
@@ -254,10 +288,12 @@ export class ProxyHandler {
     }
     try {
       const headers = downstreamResponseHeaders(response.headers);
-      if (outcome.signalDeprecation === true) {
+      if (outcome?.signalDeprecation === true) {
         mergeHeaders(headers, deprecationHeaders(outcome, this.#deps.deprecationLink));
       }
       if (extraHeaders !== undefined) mergeHeaders(headers, extraHeaders);
+      clearOwnCors(res);
+      exposeGatewayHeaders(headers);
       res.writeHead(response.statusCode, headers);
     } catch (error) {
       discard(response.body);
@@ -269,7 +305,12 @@ export class ProxyHandler {
     });
   }
 
-  #upstreamFailed(res: ServerResponse, path: string, outcome: VerifyOutcome, error: unknown): void {
+  #upstreamFailed(
+    res: ServerResponse,
+    path: string,
+    outcome: VerifyOutcome | undefined,
+    error: unknown,
+  ): void {
     if (isBodyTooLarge(error)) {
       if (!res.headersSent) {
         this.#refuse(res, "PAYLOAD_TOO_LARGE", path, gatewayDetail("PAYLOAD_TOO_LARGE"), CLOSE_CONNECTION);
@@ -279,7 +320,7 @@ export class ProxyHandler {
     if (clientGone(res)) return; // the client went away; nothing to answer, nothing wrong upstream
     this.#deps.metrics.upstreamError();
     this.#deps.logger.warn(
-      { err: errorSummary(error), path, keyId: outcome.keyId },
+      { err: errorSummary(error), path, keyId: outcome?.keyId },
       "upstream request failed",
     );
     if (res.headersSent || res.destroyed) {
