@@ -8,10 +8,13 @@
  * rotation page is shot: each minute shifts more requests from the old key to
  * the new one, so the per-minute chart shows a migration.
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
+import { parse } from "yaml";
 import { type KeygateStack, startStack } from "../support/keygate-stack.ts";
 import { repoRoot } from "../support/spawn-process.ts";
 import { chromiumMissing, ensureDashboardBuilt, launchChromium, signIn } from "./support/browser.ts";
@@ -53,7 +56,7 @@ async function key(stack: KeygateStack, consumerId: string, name: string, scopes
 async function webhookReceiver(): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     req.resume();
-    req.on("end", () => res.writeHead(204).end());
+    req.on("end", () => res.writeHead(req.url?.includes("flaky") ? 503 : 204).end());
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -74,6 +77,11 @@ async function seed(stack: KeygateStack, receiverUrl: string) {
     description: "Ops alerts",
   });
   if (webhook.status !== 201) console.warn(`webhooks not available yet (${webhook.status})`);
+  await stack.admin("POST", "/v1/webhooks", {
+    url: receiverUrl.replace("/hooks/keygate", "/hooks/flaky"),
+    events: ["*"],
+    description: "Staging receiver (down)",
+  });
 
   const acme = await consumer(stack, "Acme Analytics", "pro", { tier: "gold" });
   const quant = await consumer(stack, "Quant Labs", "enterprise");
@@ -146,17 +154,28 @@ async function main() {
   if (missing !== null) throw new Error(missing);
   ensureDashboardBuilt();
   const receiver = await webhookReceiver();
-  const stack = await startStack({ configFile: join(repoRoot, "examples", "demo-config.yaml") });
+  // The demo config, plus webhooks allowed to reach the local receiver.
+  const configDir = mkdtempSync(join(tmpdir(), "keygate-screenshots-"));
+  const configFile = join(configDir, "keygate.json");
+  const demo = parse(readFileSync(join(repoRoot, "examples", "demo-config.yaml"), "utf8")) as Record<
+    string,
+    unknown
+  >;
+  writeFileSync(
+    configFile,
+    JSON.stringify({ ...demo, webhooks: { allowPrivateNetworks: true, pollIntervalMs: 200 } }),
+  );
+  const stack = await startStack({ configFile });
   const browser = await launchChromium();
   try {
-    const demo = await seed(stack, receiver.url);
-    await sendMigrationTraffic(stack, demo.oldSecret, demo.newSecret);
+    const seeded = await seed(stack, receiver.url);
+    await sendMigrationTraffic(stack, seeded.oldSecret, seeded.newSecret);
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await signIn(page, stack.adminUrl, stack.adminToken);
     await shoot(page, "overview", "Overview");
     await page.goto(`${stack.adminUrl}/#/consumers`);
     await shoot(page, "consumers", "Consumers");
-    await page.goto(`${stack.adminUrl}/#/consumers/${demo.acmeId}`);
+    await page.goto(`${stack.adminUrl}/#/consumers/${seeded.acmeId}`);
     await shoot(page, "consumer-detail", "Acme Analytics");
     await page.getByRole("button", { name: "Rotate Production v2" }).click();
     await page.getByRole("radio", { name: "Custom" }).check();
@@ -165,7 +184,7 @@ async function main() {
     await page.screenshot({ path: join(OUT, "rotate-dialog.png") });
     console.log("docs/screenshots/rotate-dialog.png");
     await page.keyboard.press("Escape");
-    await page.goto(`${stack.adminUrl}/#/rotations/${demo.rotationId}`);
+    await page.goto(`${stack.adminUrl}/#/rotations/${seeded.rotationId}`);
     await shoot(page, "rotation-detail", "Rotation of “Production”");
     await page.goto(`${stack.adminUrl}/#/audit`);
     await shoot(page, "audit", "Audit log");
@@ -177,6 +196,7 @@ async function main() {
     await browser.close();
     await stack.stop();
     await receiver.close();
+    rmSync(configDir, { recursive: true, force: true });
   }
 }
 
