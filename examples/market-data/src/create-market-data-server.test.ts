@@ -142,6 +142,33 @@ describe("market-data upstream: orders", () => {
   });
 });
 
+describe("market-data upstream: browsers", () => {
+  it("answers CORS preflights and lets any origin read its responses and headers", async () => {
+    const base = await start();
+    const preflight = await fetch(`${base}/v2/orders`, {
+      method: "OPTIONS",
+      headers: {
+        origin: "http://127.0.0.1:5173",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "x-api-key, content-type",
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
+    expect(preflight.headers.get("access-control-allow-methods")).toBe("GET, POST");
+    expect(preflight.headers.get("access-control-allow-headers")).toBe(
+      "x-api-key, authorization, content-type",
+    );
+    for (const path of ["/v2/trader-grades?symbol=ETH", "/v2/trader-grades", "/nowhere"]) {
+      const res = await fetch(base + path, { headers: { origin: "http://127.0.0.1:5173" } });
+      expect(res.headers.get("access-control-allow-origin")).toBe("*");
+      expect(res.headers.get("access-control-expose-headers")).toContain("x-upstream-saw-key");
+    }
+    // OPTIONS that is not a preflight is an ordinary request, refused like any unknown method.
+    expect((await fetch(`${base}/v2/orders`, { method: "OPTIONS" })).status).toBe(405);
+  });
+});
+
 describe("market-data upstream: checks on the gateway", () => {
   it("echoes the identity headers the gateway added", async () => {
     const base = await start();

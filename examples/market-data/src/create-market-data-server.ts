@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { handleCors } from "./cors.ts";
 import { dayOf, formatDay, parseDay } from "./dates.ts";
 import { dailyOhlcv, traderGrade, tradingSignal } from "./market-data.ts";
 import { OrderBook, parseOrder } from "./orders.ts";
@@ -34,6 +35,7 @@ type Route = (req: IncomingMessage, res: ServerResponse, query: Query) => Promis
  * synthetic data it checks the gateway's side of the contract: it echoes the
  * identity headers the gateway added (`x-upstream-saw-consumer`,
  * `x-upstream-saw-key`) and answers 500 if a consumer's API key ever reaches it.
+ * Browser apps may call it from any origin (see `cors.ts`).
  */
 export function createMarketDataServer(options: MarketDataServerOptions = {}): MarketDataServer {
   const now = options.now ?? (() => new Date());
@@ -67,6 +69,7 @@ export function createMarketDataServer(options: MarketDataServerOptions = {}): M
       sendJson(res, 500, { error: "api key leaked to upstream" });
       return;
     }
+    if (handleCors(req, res)) return;
     reflectIdentity(req, res);
     const url = new URL(req.url ?? "/", "http://upstream.invalid");
     const byMethod = routes[url.pathname];
