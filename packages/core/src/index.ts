@@ -1,4 +1,5 @@
 export * from "./audit.ts";
+export type * from "./counter-store.ts";
 export * from "./errors.ts";
 export * from "./ids.ts";
 export * from "./keys/base62.ts";
@@ -8,6 +9,11 @@ export * from "./keys/plan-due.ts";
 export * from "./keys/plan-revocation.ts";
 export * from "./keys/verify-key.ts";
 export type * from "./lease-store.ts";
+export * from "./limits/lease-grant.ts";
+export * from "./limits/limit-decision.ts";
+export * from "./limits/limit-policies.ts";
+export * from "./limits/ratelimit-headers.ts";
+export * from "./limits/window-bounds.ts";
 export type * from "./model.ts";
 export type * from "./ports.ts";
 export type * from "./ports-bus.ts";
