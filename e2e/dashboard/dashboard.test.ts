@@ -148,7 +148,10 @@ describe.skipIf(skipReason !== null)("operator dashboard in Chromium", () => {
     expect((await gateway(stack, secret)).status).toBe(200);
     const [v1] = await keysOf(consumerId);
     if (v1 === undefined) throw new Error("the key is not listed");
-    await row(v1.id).getByText("just now").waitFor();
+    // "Last used" leaves "never" once the gateway's usage reaches the store.
+    await expect
+      .poll(() => row(v1.id).locator("td").nth(3).textContent(), { timeout: 15_000 })
+      .not.toBe("never");
 
     // Rotate dialog: Escape closes it and gives focus back; Tab stays inside it.
     const rotateButton = page.getByRole("button", { name: "Rotate Production v1" });
