@@ -29,7 +29,14 @@ export function problemFor(
   errors?: readonly FieldError[],
 ): Problem {
   const entry = errorCatalogue[code];
-  const problem: Problem = { type: problemType(code), title: entry.title, status: entry.status, detail, code, instance };
+  const problem: Problem = {
+    type: problemType(code),
+    title: entry.title,
+    status: entry.status,
+    detail,
+    code,
+    instance,
+  };
   return errors && errors.length > 0 ? { ...problem, errors } : problem;
 }
 
@@ -45,7 +52,10 @@ export function problemFromError(error: unknown, instance: string): Problem {
 
 /** Headers every problem response carries: content type, and the auth/retry hints the contract requires. */
 export function problemHeaders(problem: Problem, retryAfterSeconds?: number): Record<string, string> {
-  const headers: Record<string, string> = { "content-type": PROBLEM_CONTENT_TYPE, "cache-control": "no-store" };
+  const headers: Record<string, string> = {
+    "content-type": PROBLEM_CONTENT_TYPE,
+    "cache-control": "no-store",
+  };
   if (problem.status === 401) headers["www-authenticate"] = 'Bearer error="invalid_token"';
   if (problem.status === 429 || problem.status === 503) {
     headers["retry-after"] = String(Math.max(1, Math.ceil(retryAfterSeconds ?? 1)));
