@@ -135,7 +135,8 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   });
 
   app.setErrorHandler((error, request, reply) => {
-    const problem = toProblem(error, requestInstance(request.url), bodyLimit);
+    const limit = request.routeOptions.bodyLimit ?? bodyLimit;
+    const problem = toProblem(error, requestInstance(request.url), limit);
     if (problem.code === "INTERNAL") request.log.error({ err: error }, "unhandled error on the admin port");
     return sendProblem(reply, problem);
   });
@@ -198,6 +199,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
       url: route.url,
       config: { access: route.access },
       ...(route.rawBody === true ? { preParsing: captureRawBody } : {}),
+      ...(route.bodyLimitBytes === undefined ? {} : { bodyLimit: Math.max(route.bodyLimitBytes, bodyLimit) }),
       onRequest: async (request) => {
         principals.set(request, await authenticateRequest(route.access, request.headers, authDeps));
       },

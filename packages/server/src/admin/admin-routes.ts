@@ -15,6 +15,7 @@ import { keyIncidentRoute } from "./routes/keys.incident.ts";
 import { listKeysRoute } from "./routes/keys.list.ts";
 import { requestRotationRoute } from "./routes/keys.request-rotation.ts";
 import { revokeKeyRoute } from "./routes/keys.revoke.ts";
+import { revokeManyKeysRoute } from "./routes/keys.revoke-many.ts";
 import { rotateKeyRoute } from "./routes/keys.rotate.ts";
 import { reportLeaksRoute } from "./routes/leaks.report.ts";
 import { metricsRoute } from "./routes/metrics.ts";
@@ -50,6 +51,7 @@ export const adminRoutes: readonly AdminRoute[] = [
   getKeyRoute,
   rotateKeyRoute,
   revokeKeyRoute,
+  revokeManyKeysRoute,
   requestRotationRoute,
   keyIncidentRoute,
   listRotationsRoute,

@@ -82,6 +82,8 @@ interface RouteMeta {
   readonly errors?: readonly ErrorCode[];
   /** Keep the exact request bytes (`RawCall.rawBody`), for a route that checks a signature over them. */
   readonly rawBody?: boolean;
+  /** This route's body limit, when it needs more than the admin port's (`admin.bodyLimitBytes`). */
+  readonly bodyLimitBytes?: number;
 }
 
 export interface RouteDefinition<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>

@@ -7,6 +7,13 @@ import type { SqlDialect } from "./sql-dialect.ts";
 type Db = Kysely<KeygateDatabase>;
 
 /**
+ * Rows per INSERT statement: a mass revocation appends thousands of entries,
+ * and one statement may bind at most 65,535 parameters on PostgreSQL (32,766
+ * on SQLite); 500 rows of 9 columns stay far below both.
+ */
+export const INSERT_BATCH_ROWS = 500;
+
+/**
  * The value as it will read back from a JSON column. Hashing this rather than
  * the caller's object keeps the stored entry verifiable even when the caller
  * passed values JSON does not keep (`undefined`, a `Date`, a class instance).
@@ -59,7 +66,11 @@ export async function appendAudit(
     seqs.push(seq);
     prevHash = hash;
   }
-  await trx.insertInto("audit_log").values(rows).execute();
+  for (let i = 0; i < rows.length; i += INSERT_BATCH_ROWS)
+    await trx
+      .insertInto("audit_log")
+      .values(rows.slice(i, i + INSERT_BATCH_ROWS))
+      .execute();
   await trx.updateTable("audit_head").set({ seq, hash: prevHash }).where("id", "=", 1).execute();
   return seqs;
 }

@@ -1,5 +1,6 @@
 import type { OutboxEvent, OutboxEventInput } from "@keygate/core";
 import type { Kysely } from "kysely";
+import { INSERT_BATCH_ROWS } from "./append-audit.ts";
 import { jsonText } from "./apply-write.ts";
 import { toOutboxEvent } from "./row-mappers.ts";
 import type { KeygateDatabase } from "./schema.ts";
@@ -12,7 +13,12 @@ const MAX_ERROR_LENGTH = 2000;
 
 /** Outbox rows of a unit, due at once (at their `at`), never attempted. */
 export async function insertOutbox(trx: Db, events: readonly OutboxEventInput[]): Promise<void> {
-  if (events.length === 0) return;
+  for (let i = 0; i < events.length; i += INSERT_BATCH_ROWS) {
+    await insertOutboxRows(trx, events.slice(i, i + INSERT_BATCH_ROWS));
+  }
+}
+
+async function insertOutboxRows(trx: Db, events: readonly OutboxEventInput[]): Promise<void> {
   await trx
     .insertInto("outbox")
     .values(
