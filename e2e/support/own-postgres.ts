@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import pg from "pg";
 import { freePort } from "./free-port.ts";
 
@@ -33,12 +34,10 @@ function run(command: string, args: readonly string[]): Promise<string> {
 export async function ownPostgresUnavailable(): Promise<string | null> {
   if (process.getuid?.() !== 0) return "private PostgreSQL clusters need root (pg_createcluster)";
   if (installedVersion() === undefined) return "no PostgreSQL server installed under /usr/lib/postgresql";
-  try {
-    await run("pg_createcluster", ["--help"]);
-    return null;
-  } catch {
-    return "pg_createcluster (postgresql-common) is not installed";
-  }
+  const tools = ["pg_createcluster", "pg_ctlcluster", "pg_dropcluster"];
+  const path = (process.env.PATH ?? "").split(":");
+  const missing = tools.filter((tool) => !path.some((dir) => existsSync(join(dir, tool))));
+  return missing.length === 0 ? null : `${missing.join(", ")} (postgresql-common) not installed`;
 }
 
 /**
@@ -70,8 +69,6 @@ export class OwnPostgres {
       "-p",
       String(server.port),
       "--start-conf=manual",
-      "-o",
-      "listen_addresses=127.0.0.1",
       "-o",
       "fsync=off",
       "--",
