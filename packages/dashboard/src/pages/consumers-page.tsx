@@ -10,8 +10,9 @@ import { usePolling } from "../hooks/use-polling.ts";
 import { href } from "../lib/routes.ts";
 import { useApi } from "../session/session-context.ts";
 
-/** Consumers are listed in pages of this size; "Show more" raises the limit. */
+/** Consumers are listed in pages of this size; "Show more" raises the limit up to the API's maximum. */
 const PAGE = 100;
+const MAX_LIMIT = 1000;
 
 export function ConsumersPage() {
   const api = useApi();
@@ -61,10 +62,16 @@ export function ConsumersPage() {
             return (
               <>
                 <ConsumersTable consumers={shown} filtered={needle !== ""} />
-                {page.next === null ? null : (
-                  <button type="button" className="button secondary" onClick={() => setLimit(limit + PAGE)}>
+                {page.next === null ? null : limit < MAX_LIMIT ? (
+                  <button
+                    type="button"
+                    className="button secondary"
+                    onClick={() => setLimit(Math.min(limit + PAGE, MAX_LIMIT))}
+                  >
                     Show more
                   </button>
+                ) : (
+                  <p className="muted">Showing the first {MAX_LIMIT}; use the CLI or the API for the rest.</p>
                 )}
               </>
             );
