@@ -1,4 +1,4 @@
-import type { Hasher, KeyStore, LeaseStore, WebhookStore } from "@keygate/core";
+import type { CounterSnapshotStore, Hasher, KeyStore, LeaseStore, WebhookStore } from "@keygate/core";
 import { MemoryKeyStore } from "./memory/memory-key-store.ts";
 import { PostgresKeyStore } from "./sql/postgres-key-store.ts";
 import { SqliteKeyStore } from "./sql/sqlite-key-store.ts";
@@ -8,8 +8,8 @@ export interface KeyStoreDeps {
   readonly hasher: Hasher;
 }
 
-/** Every port one database serves: keys, webhooks and job leases. */
-export type KeygateStore = KeyStore & WebhookStore & LeaseStore;
+/** Every port one database serves: keys, webhooks, job leases and limit counter snapshots. */
+export type KeygateStore = KeyStore & WebhookStore & LeaseStore & CounterSnapshotStore;
 
 /**
  * The store named by `KEYGATE_DATABASE_URL`:

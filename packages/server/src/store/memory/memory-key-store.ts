@@ -7,6 +7,7 @@ import {
   type ClaimedDelivery,
   type CommitResult,
   type Consumer,
+  type CounterSnapshot,
   type DeliveryAttempt,
   type DeliveryFilter,
   GENESIS_HASH,
@@ -100,6 +101,7 @@ export class MemoryKeyStore implements KeyStore, WebhookStore, LeaseStore {
   readonly #hasher: Hasher;
   readonly #deliveries = new MemoryDeliveries();
   readonly #leases = new MemoryLeases();
+  readonly #counterSnapshots = new Map<string, CounterSnapshot>();
 
   constructor(options: { hasher: Hasher }) {
     this.#hasher = options.hasher;
@@ -412,6 +414,17 @@ export class MemoryKeyStore implements KeyStore, WebhookStore, LeaseStore {
 
   async getLease(name: string): Promise<JobLease | null> {
     return this.#leases.get(name);
+  }
+
+  async loadCounters(now: number): Promise<CounterSnapshot[]> {
+    return [...this.#counterSnapshots.values()].filter((snapshot) => snapshot.expiresAt > now);
+  }
+
+  async saveCounters(snapshots: readonly CounterSnapshot[], now: number): Promise<void> {
+    for (const snapshot of snapshots) this.#counterSnapshots.set(snapshot.key, { ...snapshot });
+    for (const [key, snapshot] of this.#counterSnapshots) {
+      if (snapshot.expiresAt <= now) this.#counterSnapshots.delete(key);
+    }
   }
 
   async ping(): Promise<void> {}

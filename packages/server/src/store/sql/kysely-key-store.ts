@@ -6,6 +6,7 @@ import {
   type ClaimedDelivery,
   type CommitResult,
   type Consumer,
+  type CounterSnapshot,
   type DeliveryAttempt,
   type DeliveryFilter,
   type Hasher,
@@ -34,6 +35,7 @@ import { appendAudit } from "./append-audit.ts";
 import { applyWrite } from "./apply-write.ts";
 import { WriteConflict } from "./driver-errors.ts";
 import { findKeyByHash, recordKeyUsage } from "./key-queries.ts";
+import * as cq from "./counter-queries.ts";
 import * as lq from "./lease-queries.ts";
 import { keygateMigrations } from "./migrations.ts";
 import { claimOutbox, insertOutbox, markOutboxDelivered, markOutboxFailed } from "./outbox-queries.ts";
@@ -334,6 +336,14 @@ export class KyselyKeyStore implements KeyStore, WebhookStore, LeaseStore {
 
   async getLease(name: string): Promise<JobLease | null> {
     return this.#guard(() => lq.getLease(this.#db, name));
+  }
+
+  async loadCounters(now: number): Promise<CounterSnapshot[]> {
+    return this.#guard(() => cq.loadCounters(this.#db, now));
+  }
+
+  async saveCounters(snapshots: readonly CounterSnapshot[], now: number): Promise<void> {
+    await this.#write((trx) => cq.saveCounters(trx, snapshots, now));
   }
 
   async ping(): Promise<void> {

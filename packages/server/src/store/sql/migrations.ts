@@ -11,6 +11,7 @@ export function keygateMigrations(dialect: SqlDialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     "0001_initial": { up: (db) => initialSchema(db, dialect) },
     "0002_webhooks_and_job_leases": { up: (db) => webhooksAndJobLeases(db, dialect) },
+    "0004_limit_counters": { up: (db) => limitCounters(db) },
   };
   return { getMigrations: async () => migrations };
 }
@@ -211,5 +212,20 @@ async function webhooksAndJobLeases(db: Kysely<unknown>, d: SqlDialect): Promise
     .addColumn("name", "text", (c) => c.primaryKey())
     .addColumn("holder", "text", (c) => c.notNull())
     .addColumn("expires_at", "bigint", (c) => c.notNull())
+    .execute();
+}
+
+/** Snapshots of a single node's rate-limit and quota counters, so a restart does not reset a quota. */
+async function limitCounters(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable("limit_counters")
+    .addColumn("key", "text", (c) => c.primaryKey())
+    .addColumn("used", "bigint", (c) => c.notNull())
+    .addColumn("expires_at", "bigint", (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createIndex("limit_counters_expires_idx")
+    .on("limit_counters")
+    .column("expires_at")
     .execute();
 }

@@ -159,6 +159,13 @@ export interface JobLeasesTable {
   expires_at: number;
 }
 
+/** A single node's in-process limit counter, kept across restarts (see `CounterSnapshotStore`). */
+export interface LimitCountersTable {
+  key: string;
+  used: number;
+  expires_at: number;
+}
+
 export interface KeygateDatabase {
   plans: PlansTable;
   consumers: ConsumersTable;
@@ -172,4 +179,5 @@ export interface KeygateDatabase {
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
   job_leases: JobLeasesTable;
+  limit_counters: LimitCountersTable;
 }
