@@ -8,8 +8,10 @@ import type { AddressInfo } from "node:net";
  * problem+json codes, `Deprecation`/`Sunset`/`Link` on responses made with a
  * deprecated key, and `POST /v1/self/rotate` (201 `{key, secret}`, 409 when
  * the key is not the newest of its lineage). Every other path echoes the
- * request. It stands in for the gateway until the SDK suite also runs
- * against `startKeygate()`.
+ * request. It serves the fast unit suite, above all for what a real server
+ * cannot be made to do on cue (hold requests until N arrive, fail
+ * self/rotate with a 5xx, answer 429); the headline behaviours are proven
+ * against a real keygate in e2e/client-*.test.ts.
  */
 export interface FakeKey {
   readonly id: string;
