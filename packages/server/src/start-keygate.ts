@@ -12,6 +12,7 @@ import { compileRouteTable } from "./gateway/route-table.ts";
 import { jobHolderId } from "./jobs/job-holder-id.ts";
 import { startRetirementJob } from "./jobs/retire-rotations-job.ts";
 import { openLeakIntake } from "./leaks/open-leak-intake.ts";
+import { createLimiter } from "./limits/create-limiter.ts";
 import { createLogger } from "./logging/create-logger.ts";
 import { cryptoRandom, nodeHasher, systemClock } from "./platform/node-platform.ts";
 import { seedPlans } from "./seed-plans.ts";
@@ -72,6 +73,18 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
   const { bus } = cluster;
   const deps: ServiceDeps = { store, clock, random: cryptoRandom, hasher: nodeHasher, bus };
   await seedPlans(deps, config.plans, logger);
+  // One limiter for the gateway and POST /v1/verify; plan edits (changes with `all`) reach it through the bus.
+  const limiter = await createLimiter({
+    redisUrl: config.redisUrl,
+    redisPrefix: config.redisPrefix,
+    store,
+    clock,
+    logger,
+    liveNodes: async () => (await cluster.liveNodes()).length,
+  });
+  const unsubscribeLimits = bus.subscribe((change) => {
+    if (change.all) limiter.plansChanged();
+  });
   const webhooks = startWebhookDelivery({ store, config, clock, random: cryptoRandom, logger, holder });
 
   verifier = new Verifier({
@@ -93,7 +106,7 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
       return false;
     }
   };
-  const metrics = async () => "";
+  const metrics = async () => limiter.metricsText();
 
   const closers: Array<() => Promise<void>> = [];
   let adminUrl: string | undefined;
@@ -117,6 +130,7 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
     staticDir: DASHBOARD_DIST,
     leaks: config.role === "gateway" ? undefined : await openLeakIntake(config, logger),
     webhooks: webhooks.admin,
+    limits: limiter,
   });
   closers.push(() => app.close());
   if (config.role !== "gateway") {
@@ -138,6 +152,7 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
       deprecationLink: config.gateway.deprecationLink,
       ready,
       metrics,
+      limiter,
       selfRotate: (request) => injectSelfRotate(app, request),
     });
     const { port } = await gateway.listen(config.gatewayPort, config.host);
@@ -165,6 +180,8 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
     close() {
       closing ??= (async () => {
         await Promise.allSettled(closers.map((close) => close()));
+        unsubscribeLimits();
+        await limiter.close();
         await job.stop();
         await webhooks.stop();
         await usage.close();

@@ -7,6 +7,7 @@ import type { NodeInfo } from "../cluster/redis/node-registry.ts";
 import { problemFor } from "../http/problem.ts";
 import type { LeakIntake } from "../leaks/leak-intake.ts";
 import { captureRawBody, rawBodyOf } from "../leaks/raw-body-capture.ts";
+import type { AdminLimits } from "../limits/admin-limits.ts";
 import { REDACTED_PATHS } from "../logging/create-logger.ts";
 import type { ServiceDeps } from "../services/service-deps.ts";
 import type { WebhookAdmin } from "../webhooks/webhook-admin.ts";
@@ -56,6 +57,8 @@ export interface AdminAppOptions {
   readonly leaks?: LeakIntake | undefined;
   /** Webhook settings from the config (`webhooks.allowPrivateNetworks`). Default: private networks refused. */
   readonly webhooks?: WebhookAdmin | undefined;
+  /** Rate limits and quotas (the gateway's limiter): charged by `POST /v1/verify`. Default: none. */
+  readonly limits?: AdminLimits | undefined;
 }
 
 /** A route as fastify registered it: the security suite walks this list, not the definitions. */
@@ -180,6 +183,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
     leaks: options.leaks,
     webhooks: options.webhooks,
     liveNodes: options.liveNodes,
+    limits: options.limits,
   };
   const authDeps = {
     authenticator: new AdminAuthenticator({

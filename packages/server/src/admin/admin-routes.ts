@@ -6,6 +6,7 @@ import { createConsumerRoute } from "./routes/consumers.create.ts";
 import { getConsumerRoute } from "./routes/consumers.get.ts";
 import { listConsumersRoute } from "./routes/consumers.list.ts";
 import { updateConsumerRoute } from "./routes/consumers.update.ts";
+import { consumerUsageRoute } from "./routes/consumers.usage.ts";
 import { openapiJsonRoute } from "./routes/docs.openapi-json.ts";
 import { docsRoute } from "./routes/docs.ts";
 import { healthRoute } from "./routes/health.ts";
@@ -46,6 +47,7 @@ export const adminRoutes: readonly AdminRoute[] = [
   listConsumersRoute,
   getConsumerRoute,
   updateConsumerRoute,
+  consumerUsageRoute,
   createKeyRoute,
   listKeysRoute,
   getKeyRoute,

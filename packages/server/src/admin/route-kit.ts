@@ -5,6 +5,7 @@ import type { z } from "zod";
 import type { PropagationTracker } from "../cluster/propagation.ts";
 import type { NodeInfo } from "../cluster/redis/node-registry.ts";
 import type { LeakIntake } from "../leaks/leak-intake.ts";
+import type { AdminLimits } from "../limits/admin-limits.ts";
 import type { ServiceDeps } from "../services/service-deps.ts";
 import type { WebhookAdmin } from "../webhooks/webhook-admin.ts";
 import type { KeyVerifyFunction, VerifyOutcome } from "./key-verifier.ts";
@@ -36,6 +37,8 @@ export interface AdminContext {
   readonly webhooks?: WebhookAdmin | undefined;
   /** The cluster's live nodes (`GET /v1/nodes`); this node alone when not given. */
   readonly liveNodes?: (() => Promise<readonly NodeInfo[]>) | undefined;
+  /** The node's limiter (the gateway's): `POST /v1/verify` charges it; usage reads it. None: no limits. */
+  readonly limits?: AdminLimits | undefined;
 }
 
 /** One parsed request, as a handler sees it. */

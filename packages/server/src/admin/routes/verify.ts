@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { rateLimitView } from "../../limits/limit-answers.ts";
 import { defineRoute } from "../route-kit.ts";
 import { scopes } from "../schemas.ts";
 
@@ -11,6 +12,25 @@ const verifyResultSchema = z.strictObject({
   scopes: z.array(z.string()).optional(),
   deprecated: z.boolean().optional(),
   sunsetAt: z.iso.datetime().nullable().optional(),
+  /** The consumer's limits after this call; absent when its plan has none. */
+  ratelimit: z
+    .strictObject({
+      allowed: z.boolean(),
+      cost: z.int(),
+      retryAfterSeconds: z.int().optional(),
+      policies: z.array(
+        z.strictObject({
+          name: z.string(),
+          kind: z.enum(["rate", "quota"]),
+          limit: z.number(),
+          remaining: z.number(),
+          windowSeconds: z.number(),
+          resetAt: z.iso.datetime(),
+        }),
+      ),
+      headers: z.strictObject({ "RateLimit-Policy": z.string(), RateLimit: z.string() }),
+    })
+    .optional(),
 });
 
 export const verifyRoute = defineRoute({
@@ -19,7 +39,7 @@ export const verifyRoute = defineRoute({
   access: "read",
   operationId: "verifyKey",
   summary:
-    "Verify a consumer key for a provider service. An invalid key is a result (200, valid: false), not an error",
+    "Verify a consumer key for a provider service and charge `cost` (default 1) to its consumer's limits. An invalid or limited key is a result (200, valid: false, code RATE_LIMITED / QUOTA_EXCEEDED), not an error",
   tag: "verify",
   body: z.strictObject({
     // Not checked for shape here: a malformed key is the verifier's KEY_MALFORMED result.
@@ -30,7 +50,17 @@ export const verifyRoute = defineRoute({
   responses: { 200: { description: "The verification result", schema: verifyResultSchema } },
   async handler({ body, ctx }) {
     const outcome = await ctx.verify(body.key, body.scopes ?? [], body.cost);
-    const result: z.infer<typeof verifyResultSchema> = { valid: outcome.valid, code: outcome.code };
+    const cost = body.cost ?? 1;
+    const now = ctx.deps.clock.now();
+    const verdict =
+      outcome.valid && ctx.limits !== undefined
+        ? await ctx.limits.decide(outcome.consumerId, outcome.plan, cost, now)
+        : undefined;
+    const limited = verdict?.type === "deny";
+    const result: z.infer<typeof verifyResultSchema> = {
+      valid: outcome.valid && !limited,
+      code: verdict?.type === "deny" ? verdict.code : outcome.code,
+    };
     // Only what identifies the key's owner: failures before identification carry nothing more.
     if (outcome.keyId !== undefined) result.keyId = outcome.keyId;
     if (outcome.consumerId !== undefined) result.consumerId = outcome.consumerId;
@@ -42,6 +72,8 @@ export const verifyRoute = defineRoute({
           ? null
           : new Date(outcome.sunsetAt).toISOString();
     }
+    const ratelimit = verdict === undefined ? undefined : rateLimitView(verdict, cost, now);
+    if (ratelimit !== undefined) result.ratelimit = ratelimit;
     return { status: 200, body: result };
   },
 });

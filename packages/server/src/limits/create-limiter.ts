@@ -1,0 +1,43 @@
+import type { Clock, CounterSnapshotStore, CounterStore, KeyStore } from "@keygate/core";
+import { RedisCounterStore } from "../cluster/redis/counters/redis-counter-store.ts";
+import { Limiter } from "./limiter.ts";
+import type { LimiterLogger } from "./limiter-options.ts";
+import { PersistedCounterStore } from "./persisted-counter-store.ts";
+
+export interface CreateLimiterOptions {
+  /** `KEYGATE_REDIS_URL`: counters shared by the cluster. Without it, in-process counters persisted to `store`. */
+  readonly redisUrl: string | undefined;
+  readonly redisPrefix: string;
+  readonly store: Pick<KeyStore, "listPlans"> & CounterSnapshotStore;
+  readonly clock: Clock;
+  readonly logger: LimiterLogger;
+  /** How many nodes are live (a node's share of a limit while Redis is unreachable). */
+  readonly liveNodes: () => Promise<number>;
+}
+
+/** The node's limiter, started: plans read, counters connected (Redis) or loaded (one node). */
+export async function createLimiter(options: CreateLimiterOptions): Promise<Limiter> {
+  let counters: CounterStore;
+  if (options.redisUrl !== undefined) {
+    const redis = new RedisCounterStore({ redisUrl: options.redisUrl, keyPrefix: options.redisPrefix });
+    await redis.connect();
+    counters = redis;
+  } else {
+    const persisted = new PersistedCounterStore({
+      snapshots: options.store,
+      clock: options.clock,
+      logger: options.logger,
+    });
+    await persisted.start();
+    counters = persisted;
+  }
+  const limiter = new Limiter({
+    counters,
+    shared: options.redisUrl === undefined ? undefined : { liveNodes: options.liveNodes },
+    plans: options.store,
+    clock: options.clock,
+    logger: options.logger,
+  });
+  await limiter.start();
+  return limiter;
+}
