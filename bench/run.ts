@@ -10,11 +10,12 @@ import { cpus } from "node:os";
 import type { BenchFact, BenchResult, BenchSection } from "./lib/bench-result.ts";
 import { formatReport } from "./lib/format-report.ts";
 import { gatewayThroughput } from "./sections/gateway-throughput.ts";
+import { limits } from "./sections/limits.ts";
 import { propagation } from "./sections/propagation.ts";
 import { verifyCached } from "./sections/verify-cached.ts";
 import { verifyMillion } from "./sections/verify-million.ts";
 
-const SECTIONS: readonly BenchSection[] = [verifyCached, verifyMillion, gatewayThroughput, propagation];
+const SECTIONS: readonly BenchSection[] = [verifyCached, verifyMillion, gatewayThroughput, limits, propagation];
 
 function option(name: string): string | undefined {
   const index = process.argv.indexOf(name);

@@ -1,0 +1,188 @@
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import { Redis } from "ioredis";
+import { type BenchContext, type BenchFact, type BenchSection, mean, result } from "../lib/bench-result.ts";
+import { type Child, cpuSeconds, startChild } from "../lib/child.ts";
+
+const servers = (name: string) => fileURLToPath(new URL(`../servers/${name}.ts`, import.meta.url));
+const REDIS_URL =
+  process.env.KEYGATE_BENCH_REDIS_URL ?? process.env.KEYGATE_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+interface Round {
+  readonly requestsPerSecond: number;
+  readonly requests: number;
+  readonly p99Ms: number;
+  readonly cpuMicrosPerRequest: number | undefined;
+  readonly errors: number;
+}
+
+async function load(port: number, pid: number | undefined, seconds: number, headers: Record<string, string>) {
+  const cpuBefore = await cpuSeconds(pid);
+  const run = await autocannon({
+    url: `http://127.0.0.1:${port}/v2/daily-ohlcv?symbol=ETH`,
+    connections: 50,
+    duration: seconds,
+    headers,
+  });
+  const cpuAfter = await cpuSeconds(pid);
+  const total = run.requests.total;
+  const round: Round = {
+    requestsPerSecond: total / seconds,
+    requests: total,
+    p99Ms: run.latency.p99,
+    cpuMicrosPerRequest:
+      cpuBefore === undefined || cpuAfter === undefined ? undefined : ((cpuAfter - cpuBefore) * 1e6) / total,
+    errors: run.errors + run.timeouts + run.non2xx,
+  };
+  return round;
+}
+
+async function redisAvailable(): Promise<Redis | undefined> {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2000 });
+  redis.on("error", () => undefined);
+  try {
+    await redis.connect();
+    await redis.ping();
+    return redis;
+  } catch {
+    redis.disconnect();
+    return undefined;
+  }
+}
+
+async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
+  let cursor = "0";
+  do {
+    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== "0");
+}
+
+/** `keygate_limits_counter_takes_total` from a gateway's /metrics. */
+async function counterTakes(port: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return Number(/^keygate_limits_counter_takes_total (\d+)$/m.exec(text)?.[1] ?? Number.NaN);
+}
+
+/**
+ * Gateway throughput with rate limits and quotas on Redis (every request
+ * charged to a rate window and a monthly quota, leased from Redis) against
+ * the bare node:http + undici.Pool proxy, interleaved like
+ * gateway-throughput. Skipped (a fact says so) when Redis is unreachable.
+ */
+export const limits: BenchSection = {
+  name: "limits",
+  description:
+    "gateway with Redis-backed rate limit + quota vs bare node:http+undici proxy (autocannon, 50 connections)",
+  async run(context: BenchContext) {
+    const section = "limits";
+    const redis = await redisAvailable();
+    if (redis === undefined) {
+      context.log(`Redis not reachable at ${REDIS_URL}: section skipped`);
+      return {
+        results: [],
+        facts: [{ section, name: "skipped: Redis not reachable", value: 0, unit: "bool" }],
+      };
+    }
+    const seconds = context.quick ? 2 : 5;
+    const rounds = context.quick ? 1 : 3;
+    const pin = process.env.KEYGATE_BENCH_NO_PIN === undefined && process.platform === "linux";
+    const prefix = `kgbench:limits:${process.pid}:${randomBytes(3).toString("hex")}:`;
+    const children: Child<unknown>[] = [];
+    try {
+      const upstream = await startChild<{ port: number }>(servers("upstream"), {
+        cpus: pin ? "0" : undefined,
+      });
+      children.push(upstream);
+      const upstreamUrl = `http://127.0.0.1:${upstream.ready.port}`;
+      const bare = await startChild<{ port: number }>(servers("bare-proxy"), {
+        args: [upstreamUrl],
+        cpus: pin ? "1" : undefined,
+      });
+      children.push(bare);
+      const limited = await startChild<{ port: number; secret: string }>(servers("limited-gateway"), {
+        args: [upstreamUrl, REDIS_URL, prefix],
+        cpus: pin ? "1" : undefined,
+      });
+      children.push(limited);
+      const headers = { "x-api-key": limited.ready.secret };
+
+      context.log(`warming up (${seconds} s each)`);
+      await load(bare.ready.port, bare.process.pid, seconds, headers);
+      await load(limited.ready.port, limited.process.pid, seconds, headers);
+      const takesBefore = await counterTakes(limited.ready.port);
+
+      const bareRounds: Round[] = [];
+      const limitedRounds: Round[] = [];
+      for (let i = 0; i < rounds; i++) {
+        const order = i % 2 === 0 ? (["bare", "limited"] as const) : (["limited", "bare"] as const);
+        for (const which of order) {
+          const child = which === "bare" ? bare : limited;
+          const round = await load(child.ready.port, child.process.pid, seconds, headers);
+          (which === "bare" ? bareRounds : limitedRounds).push(round);
+          context.log(
+            `round ${i + 1}/${rounds} ${which.padEnd(7)} ${round.requestsPerSecond.toFixed(0)} req/s, p99 ${round.p99Ms} ms`,
+          );
+        }
+      }
+      const takes = (await counterTakes(limited.ready.port)) - takesBefore;
+      const limitedRequests = limitedRounds.reduce((sum, r) => sum + r.requests, 0);
+      const errors = [...bareRounds, ...limitedRounds].reduce((sum, r) => sum + r.errors, 0);
+      const results = [
+        result({
+          section,
+          name: "limited gateway req/s",
+          value: mean(limitedRounds.map((r) => r.requestsPerSecond)),
+          unit: "req/s",
+          baselineName: "bare proxy req/s",
+          baseline: mean(bareRounds.map((r) => r.requestsPerSecond)),
+          higherIsBetter: true,
+          target: 0.75,
+          targetOn: "ratio",
+          note: errors > 0 ? `${errors} errors/non-2xx` : undefined,
+        }),
+        result({
+          section,
+          name: "limited gateway p99",
+          value: mean(limitedRounds.map((r) => r.p99Ms)),
+          unit: "ms",
+          baselineName: "bare proxy p99",
+          baseline: mean(bareRounds.map((r) => r.p99Ms)),
+          higherIsBetter: false,
+        }),
+      ];
+      const bareCpu = bareRounds.map((r) => r.cpuMicrosPerRequest);
+      const limitedCpu = limitedRounds.map((r) => r.cpuMicrosPerRequest);
+      if (bareCpu.every((v) => v !== undefined) && limitedCpu.every((v) => v !== undefined)) {
+        results.push(
+          result({
+            section,
+            name: "limited gateway CPU per request",
+            value: mean(limitedCpu as number[]),
+            unit: "µs",
+            baselineName: "bare proxy CPU per request",
+            baseline: mean(bareCpu as number[]),
+            higherIsBetter: false,
+          }),
+        );
+      }
+      const facts: BenchFact[] = [
+        {
+          section,
+          name: "Redis round trips (lease takes) per 1,000 requests",
+          value: (takes * 1000) / limitedRequests,
+          unit: "",
+        },
+        { section, name: "rounds × seconds per server", value: rounds * seconds, unit: "s" },
+        { section, name: "proxies pinned to core 1", value: pin ? 1 : 0, unit: "bool" },
+      ];
+      return { results, facts };
+    } finally {
+      for (const child of children.reverse()) await child.stop();
+      await deletePrefix(redis, prefix).catch(() => undefined);
+      redis.disconnect();
+    }
+  },
+};
