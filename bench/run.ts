@@ -12,10 +12,18 @@ import { formatReport } from "./lib/format-report.ts";
 import { gatewayThroughput } from "./sections/gateway-throughput.ts";
 import { limits } from "./sections/limits.ts";
 import { propagation } from "./sections/propagation.ts";
+import { revocation } from "./sections/revocation.ts";
 import { verifyCached } from "./sections/verify-cached.ts";
 import { verifyMillion } from "./sections/verify-million.ts";
 
-const SECTIONS: readonly BenchSection[] = [verifyCached, verifyMillion, gatewayThroughput, limits, propagation];
+const SECTIONS: readonly BenchSection[] = [
+  verifyCached,
+  verifyMillion,
+  gatewayThroughput,
+  limits,
+  propagation,
+  revocation,
+];
 
 function option(name: string): string | undefined {
   const index = process.argv.indexOf(name);

@@ -15,16 +15,15 @@
  */
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
-import {
-  createTestDatabase,
-  postgresReachable,
-  type TestDatabase,
-} from "../../packages/server/test/support/postgres.ts";
+import pg from "pg";
 import { freePort } from "./free-port.ts";
 import { type RunningProcess, spawnProcess, waitForHttp } from "./spawn-process.ts";
 
 /** The Redis cluster tests use unless told otherwise: `KEYGATE_TEST_REDIS_URL`, else the local default. */
 export const TEST_REDIS_URL = process.env.KEYGATE_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+/** The server cluster databases are created on: `KEYGATE_TEST_POSTGRES_URL`, else the local default. */
+export const TEST_POSTGRES_URL =
+  process.env.KEYGATE_TEST_POSTGRES_URL ?? "postgres://root@127.0.0.1:5432/test";
 
 export type NodeRole = "all" | "gateway" | "admin";
 
@@ -33,7 +32,7 @@ export interface ClusterOptions {
   readonly gateways?: number;
   /** Admin-only nodes (`--role admin`). Default 1. */
   readonly admins?: number;
-  /** The shared store. Default: a fresh database on the test PostgreSQL, dropped by `stop()`. */
+  /** The shared store. Default: a fresh database on `TEST_POSTGRES_URL`'s server, dropped by `stop()`. */
   readonly databaseUrl?: string;
   /** Default `TEST_REDIS_URL`. */
   readonly redisUrl?: string;
@@ -108,6 +107,43 @@ export async function missingClusterServices(redisUrl = TEST_REDIS_URL): Promise
   return missing.length === 0 ? null : missing.join(" and ");
 }
 
+async function withPostgres<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: TEST_POSTGRES_URL, connectionTimeoutMillis: 2000 });
+  client.on("error", () => undefined);
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function postgresReachable(): Promise<boolean> {
+  return withPostgres((client) => client.query("select 1")).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** A fresh, uniquely named database on `TEST_POSTGRES_URL`'s server; `drop()` removes it even while in use. */
+export async function createDatabase(label: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const safe = label
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, "_")
+    .slice(0, 20);
+  const name = `kg_${safe}_${process.pid}_${randomBytes(4).toString("hex")}`;
+  await withPostgres((client) => client.query(`create database "${name}"`));
+  const url = new URL(TEST_POSTGRES_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () =>
+      withPostgres((client) => client.query(`drop database if exists "${name}" with (force)`)).then(
+        () => undefined,
+      ),
+  };
+}
+
 export async function redisReachable(url: string): Promise<boolean> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2000 });
   redis.on("error", () => undefined);
@@ -160,12 +196,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Keygat
   const redisUrl = options.redisUrl ?? TEST_REDIS_URL;
   const redisPrefix =
     options.redisPrefix ?? `kgtest:${label}:${process.pid}:${randomBytes(3).toString("hex")}:`;
-  let database: TestDatabase | null = null;
-  if (options.databaseUrl === undefined) {
-    database = await createTestDatabase(label);
-    if (database === null)
-      throw new Error("PostgreSQL is not reachable: cannot create the cluster's database");
-  }
+  const database = options.databaseUrl === undefined ? await createDatabase(label) : undefined;
   const databaseUrl = options.databaseUrl ?? database?.url ?? "";
   const adminToken = `kga_cluster_${randomBytes(12).toString("hex")}`;
   const upstreamPort = await freePort();
