@@ -5,15 +5,21 @@ import type { Logger } from "pino";
 import { buildAdminApp } from "./admin/admin-app.ts";
 import { ensureBootstrapToken } from "./admin/admin-tokens.ts";
 import { injectSelfRotate } from "./admin/inject-self-rotate.ts";
+import { AuthFailureGuard } from "./alerts/auth-failure-guard.ts";
+import { startAlerts } from "./alerts/start-alerts.ts";
 import { createChangeBus } from "./cluster/create-change-bus.ts";
 import type { KeygateConfig } from "./config/load-config.ts";
 import { createGatewayServer } from "./gateway/gateway-server.ts";
 import { compileRouteTable } from "./gateway/route-table.ts";
 import { jobHolderId } from "./jobs/job-holder-id.ts";
 import { startRetirementJob } from "./jobs/retire-rotations-job.ts";
+import { startRotationPolicyJob } from "./jobs/rotation-policy-job.ts";
 import { openLeakIntake } from "./leaks/open-leak-intake.ts";
 import { createLimiter } from "./limits/create-limiter.ts";
 import { createLogger } from "./logging/create-logger.ts";
+import { NodeMetrics } from "./metrics/node-metrics.ts";
+import { TimedVerifier } from "./metrics/timed-verifier.ts";
+import { VerificationMetrics } from "./metrics/verification-metrics.ts";
 import { cryptoRandom, nodeHasher, systemClock } from "./platform/node-platform.ts";
 import { seedPlans } from "./seed-plans.ts";
 import type { ServiceDeps } from "./services/service-deps.ts";
@@ -97,7 +103,20 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
   });
   const nodeVerifier = verifier;
   const unsubscribe = bus.subscribe((change) => nodeVerifier.applyChange(change));
-  const usage = new UsageRecorder({ store, logger });
+  // Every verification is counted and timed (gateway and POST /v1/verify alike).
+  const verification = new VerificationMetrics();
+  const timedVerifier = new TimedVerifier(nodeVerifier, verification);
+  const usage = new UsageRecorder({ store, usageStore: store, logger });
+  const hasGateway = config.role !== "admin" && config.upstream !== undefined;
+  const failureGuard = hasGateway
+    ? new AuthFailureGuard({
+        spikePerMinute: config.alerts.failureSpikePerMinute,
+        throttlePerMinute: config.alerts.throttleFailuresPerMinute,
+        maxTracked: config.alerts.trackedClients,
+      })
+    : undefined;
+  const nodeMetrics = new NodeMetrics({ verification, verifier: nodeVerifier, usage, failureGuard });
+  const unsubscribeMetrics = bus.subscribe((change) => nodeMetrics.observeChange(change, clock.now()));
   const ready = async () => {
     try {
       await store.ping();
@@ -106,7 +125,7 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
       return false;
     }
   };
-  const metrics = async () => limiter.metricsText();
+  const metrics = async () => `${await nodeMetrics.text()}${limiter.metricsText()}`;
 
   const closers: Array<() => Promise<void>> = [];
   let adminUrl: string | undefined;
@@ -122,7 +141,7 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
     deps,
     propagation: cluster.propagation,
     liveNodes: () => cluster.liveNodes(),
-    verify: (secret, scopes) => nodeVerifier.verify(secret, scopes),
+    verify: (secret, scopes) => timedVerifier.verify(secret, scopes),
     logger,
     bodyLimitBytes: config.admin.bodyLimitBytes,
     ready,
@@ -139,9 +158,9 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
   } else {
     await app.ready();
   }
-  if (config.role !== "admin" && config.upstream !== undefined) {
+  if (hasGateway && config.upstream !== undefined) {
     const gateway = createGatewayServer({
-      verifier: nodeVerifier,
+      verifier: timedVerifier,
       upstream: config.upstream,
       routes: compileRouteTable(config.routes),
       clock,
@@ -153,6 +172,7 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
       ready,
       metrics,
       limiter,
+      failureGuard,
       selfRotate: (request) => injectSelfRotate(app, request),
     });
     const { port } = await gateway.listen(config.gatewayPort, config.host);
@@ -164,6 +184,21 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
     holder,
     intervalMs: config.jobs.intervalMs,
     leaseTtlMs: config.jobs.leaseTtlMs,
+  });
+  const policyJob = startRotationPolicyJob(deps, logger, {
+    leases: store,
+    policies: store,
+    holder,
+    intervalMs: config.jobs.policyIntervalMs,
+    leaseTtlMs: config.jobs.leaseTtlMs,
+  });
+  const alerts = startAlerts(deps, logger, {
+    leases: store,
+    holder,
+    config,
+    failureGuard,
+    nodeId: config.nodeId ?? holder,
+    onAlert: (type) => nodeMetrics.alert(type),
   });
   logger.info(
     { role: config.role, adminUrl, gatewayUrl, store: config.databaseUrl.split(":")[0], bus: cluster.mode },
@@ -182,9 +217,10 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
         await Promise.allSettled(closers.map((close) => close()));
         unsubscribeLimits();
         await limiter.close();
-        await job.stop();
+        await Promise.all([job.stop(), policyJob.stop(), alerts.stop()]);
         await webhooks.stop();
         await usage.close();
+        unsubscribeMetrics();
         unsubscribe();
         await bus.close();
         await store.close();

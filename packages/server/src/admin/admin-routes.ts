@@ -1,4 +1,5 @@
 import type { AdminRoute } from "./route-kit.ts";
+import { listAlertsRoute } from "./routes/alerts.list.ts";
 import { listAuditRoute } from "./routes/audit.list.ts";
 import { verifyAuditRoute } from "./routes/audit.verify.ts";
 import { getChangeRoute } from "./routes/changes.get.ts";
@@ -18,6 +19,7 @@ import { requestRotationRoute } from "./routes/keys.request-rotation.ts";
 import { revokeKeyRoute } from "./routes/keys.revoke.ts";
 import { revokeManyKeysRoute } from "./routes/keys.revoke-many.ts";
 import { rotateKeyRoute } from "./routes/keys.rotate.ts";
+import { keyUsageRoute } from "./routes/keys.usage.ts";
 import { reportLeaksRoute } from "./routes/leaks.report.ts";
 import { metricsRoute } from "./routes/metrics.ts";
 import { listNodesRoute } from "./routes/nodes.list.ts";
@@ -29,6 +31,7 @@ import { getRotationRoute } from "./routes/rotations.get.ts";
 import { listRotationsRoute } from "./routes/rotations.list.ts";
 import { rollbackRotationRoute } from "./routes/rotations.rollback.ts";
 import { selfRotateRoute } from "./routes/self.rotate.ts";
+import { getStatsRoute } from "./routes/stats.get.ts";
 import { verifyRoute } from "./routes/verify.ts";
 import { createWebhookRoute } from "./routes/webhooks.create.ts";
 import { deleteWebhookRoute } from "./routes/webhooks.delete.ts";
@@ -56,6 +59,7 @@ export const adminRoutes: readonly AdminRoute[] = [
   revokeManyKeysRoute,
   requestRotationRoute,
   keyIncidentRoute,
+  keyUsageRoute,
   listRotationsRoute,
   getRotationRoute,
   rollbackRotationRoute,
@@ -71,6 +75,8 @@ export const adminRoutes: readonly AdminRoute[] = [
   listDeliveriesRoute,
   getDeliveryRoute,
   redeliverRoute,
+  getStatsRoute,
+  listAlertsRoute,
   listAuditRoute,
   verifyAuditRoute,
   getChangeRoute,

@@ -59,6 +59,8 @@ export const fileConfigSchema = z
         // Scheduled jobs run on one node at a time under a lease in the store; a crashed
         // holder's jobs resume on another node after at most this long.
         leaseTtlMs: positiveInt.min(300).max(600_000).default(15_000),
+        // How often consumers' rotation policies are applied (keys marked due, due keys expired at sunset).
+        policyIntervalMs: positiveInt.min(100).default(5000),
       })
       .strict()
       .prefault({}),
@@ -68,6 +70,22 @@ export const fileConfigSchema = z
         action: z.enum(["revoke", "rotate"]).default("revoke"),
         // A leaked key should not live long: at most an hour, fractions allowed; 0 = emergency rollover.
         overlapSeconds: z.number().min(0).max(3600).default(300),
+      })
+      .strict()
+      .prefault({}),
+    /** Alerts and throttling of failed authentications; see docs/analytics.md. */
+    alerts: z
+      .object({
+        // auth.failure_spike: 401s in one minute from one client IP, or with one key hint, above which it is reported (0: off).
+        failureSpikePerMinute: z.number().int().min(0).default(100),
+        // Past this many 401s in one minute from one client IP, its requests are answered 429 until the minute ends (0: off).
+        throttleFailuresPerMinute: z.number().int().min(0).default(300),
+        // One auth.failure_spike per client IP or key hint per this long, across nodes.
+        failureSpikeCooldownSeconds: z.number().positive().max(86_400).default(600),
+        // key.deprecated_in_use at most once per old key per this long.
+        deprecatedInUseIntervalSeconds: z.number().positive().max(86_400).default(3600),
+        // Client IPs (and key hints) counted per minute on each node; the oldest is forgotten past it.
+        trackedClients: positiveInt.max(1_000_000).default(10_000),
       })
       .strict()
       .prefault({}),

@@ -8,7 +8,7 @@ import type { VerifyCode, VerifyOutcome } from "../verify/verify-outcome.ts";
 import { applyOwnCors, isPreflight, SELF_ROTATE_PREFLIGHT } from "./gateway-cors.ts";
 import type { GatewayLimiter } from "./gateway-limiter.ts";
 import { GatewayMetrics } from "./gateway-metrics.ts";
-import { ProxyHandler } from "./proxy-handler.ts";
+import { type ClientFailureGuard, ProxyHandler } from "./proxy-handler.ts";
 import { DEFAULT_ROUTE, type RouteTable } from "./route-table.ts";
 
 /** The slice of a pino logger the gateway writes to. Objects logged never hold a secret. */
@@ -56,6 +56,11 @@ export interface GatewayServerOptions {
   readonly metrics?: (() => Promise<string>) | undefined;
   /** Rate limits and quotas: consulted after a valid verification. None by default. */
   readonly limiter?: GatewayLimiter | undefined;
+  /**
+   * Counts failed authentications per client IP: throttles a client past its
+   * limit (429 before any lookup) and feeds failure-spike alerts. None by default.
+   */
+  readonly failureGuard?: ClientFailureGuard | undefined;
   /**
    * Serves `POST /v1/self/rotate` on the gateway port (a consumer rotating the
    * key it calls with). The answer is the admin API's, so both ports behave
@@ -157,6 +162,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     bodyLimitBytes: options.bodyLimitBytes ?? 10 * 1024 * 1024,
     deprecationLink: options.deprecationLink ?? "https://keygate.dev/docs/rotation",
     metrics,
+    failureGuard: options.failureGuard,
   });
 
   const serveOps = async (path: string, res: ServerResponse): Promise<void> => {

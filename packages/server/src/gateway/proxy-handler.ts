@@ -4,7 +4,7 @@ import { pipeline, type Readable } from "node:stream";
 import type { Clock, ErrorCode } from "@keygate/core";
 import type { Dispatcher, Pool } from "undici";
 import { problemFor, sendProblem } from "../http/problem.ts";
-import type { VerifyOutcome } from "../verify/verify-outcome.ts";
+import type { VerifyCode, VerifyOutcome } from "../verify/verify-outcome.ts";
 import { BodyLimit, BodyTooLargeError } from "./body-limit.ts";
 import { deprecationHeaders } from "./deprecation-headers.ts";
 import { type ExtractedKey, extractKey } from "./extract-key.ts";
@@ -34,6 +34,39 @@ export interface ProxyHandlerDeps {
   readonly bodyLimitBytes: number;
   readonly deprecationLink: string;
   readonly metrics: GatewayMetrics;
+  /** Authentication failures per client: throttling and failure-spike alerts. None by default. */
+  readonly failureGuard?: ClientFailureGuard | undefined;
+}
+
+/**
+ * Tracks failed authentications per client (the `AuthFailureGuard`). On the
+ * hot path only `throttling` is read; the rest runs on throttled or failed
+ * requests.
+ */
+export interface ClientFailureGuard {
+  /** True while some client is throttled; only then does the gateway ask `retryAfter`. */
+  readonly throttling: boolean;
+  /** Seconds `clientIp` must wait before it is heard again; 0 to let the request through. */
+  retryAfter(clientIp: string | undefined, now: number): number;
+  /**
+   * Records a request refused with a 401 `code`. `secret` is what the client
+   * presented (undefined if nothing): the guard MUST NOT keep more of it than
+   * the display hint of a well-formed key.
+   */
+  fail(clientIp: string | undefined, secret: string | undefined, code: VerifyCode, now: number): void;
+}
+
+const THROTTLED_DETAIL = "Too many failed authentications from this client; retry after the indicated time.";
+
+/** The verification outcomes answered 401: what the failure guard counts. */
+function isAuthFailure(code: VerifyCode): boolean {
+  return (
+    code === "KEY_MISSING" ||
+    code === "KEY_MALFORMED" ||
+    code === "KEY_NOT_FOUND" ||
+    code === "KEY_EXPIRED" ||
+    code === "KEY_REVOKED"
+  );
 }
 
 const ALLOW: LimitDecision = Object.freeze({ allowed: true });
@@ -103,9 +136,13 @@ export class ProxyHandler {
 
   /** `target` is the origin-form request target; `path` the same without its query. */
   handle(req: IncomingMessage, res: ServerResponse, target: string, path: string): void {
+    const guard = this.#deps.failureGuard;
+    if (guard?.throttling === true && this.#throttled(guard, req, res, path)) return;
     const key = extractKey(req.headers);
     if (key.conflict) {
-      this.#deps.usage?.record(undefined, this.#deps.clock.now(), "KEY_MALFORMED");
+      const now = this.#deps.clock.now();
+      this.#deps.usage?.record(undefined, now, "KEY_MALFORMED");
+      guard?.fail(req.socket.remoteAddress, undefined, "KEY_MALFORMED", now);
       this.#refuse(res, "KEY_MALFORMED", path, CONFLICTING_KEYS_DETAIL);
       return;
     }
@@ -167,6 +204,8 @@ export class ProxyHandler {
     const now = this.#deps.clock.now();
     if (!outcome.valid) {
       this.#deps.usage?.record(outcome.keyId, now, outcome.code);
+      if (isAuthFailure(outcome.code))
+        this.#deps.failureGuard?.fail(req.socket.remoteAddress, key.secret, outcome.code, now);
       if (outcome.code === "VALID") return; // unreachable: narrows the code to a failure
       const detail =
         outcome.code === "SCOPE_DENIED" ? scopeDeniedDetail(rule.scopes) : gatewayDetail(outcome.code);
@@ -195,6 +234,17 @@ export class ProxyHandler {
     } else {
       this.#admitted(req, res, target, path, key, outcome, now, decision);
     }
+  }
+
+  /** Answers 429 before any lookup when the client is throttled for its failed authentications. */
+  #throttled(guard: ClientFailureGuard, req: IncomingMessage, res: ServerResponse, path: string): boolean {
+    const now = this.#deps.clock.now();
+    const retryAfter = guard.retryAfter(req.socket.remoteAddress, now);
+    if (retryAfter <= 0) return false;
+    this.#deps.usage?.record(undefined, now, "RATE_LIMITED");
+    this.#deps.metrics.count("RATE_LIMITED");
+    sendProblem(res, problemFor("RATE_LIMITED", THROTTLED_DETAIL, path), undefined, retryAfter);
+    return true;
   }
 
   #limiterFailed(error: unknown, path: string): LimitDecision {

@@ -1,4 +1,13 @@
-import type { CounterSnapshotStore, Hasher, KeyStore, LeaseStore, WebhookStore } from "@keygate/core";
+import type {
+  CounterSnapshotStore,
+  Hasher,
+  KeyStore,
+  LeaseStore,
+  OverviewStore,
+  PolicyStore,
+  UsageStore,
+  WebhookStore,
+} from "@keygate/core";
 import { MemoryKeyStore } from "./memory/memory-key-store.ts";
 import { PostgresKeyStore } from "./sql/postgres-key-store.ts";
 import { SqliteKeyStore } from "./sql/sqlite-key-store.ts";
@@ -8,8 +17,14 @@ export interface KeyStoreDeps {
   readonly hasher: Hasher;
 }
 
-/** Every port one database serves: keys, webhooks, job leases and limit counter snapshots. */
-export type KeygateStore = KeyStore & WebhookStore & LeaseStore & CounterSnapshotStore;
+/** Every port one database serves: keys, webhooks, job leases, limit counter snapshots, usage and overview reads. */
+export type KeygateStore = KeyStore &
+  WebhookStore &
+  LeaseStore &
+  CounterSnapshotStore &
+  UsageStore &
+  OverviewStore &
+  PolicyStore;
 
 /**
  * The store named by `KEYGATE_DATABASE_URL`:

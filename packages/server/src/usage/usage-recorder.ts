@@ -1,4 +1,4 @@
-import type { KeyStore, KeyUsageTouch } from "@keygate/core";
+import type { KeyStore, KeyUsageTouch, UsageCount, UsageStore } from "@keygate/core";
 import type { VerifyCode } from "../verify/verify-outcome.ts";
 import { type ClosedMinute, MinuteCounters, OUTCOME_CODES, type UsageBucket } from "./minute-counters.ts";
 
@@ -9,6 +9,13 @@ export interface UsageLogger {
 
 export interface UsageRecorderOptions {
   readonly store: Pick<KeyStore, "recordKeyUsage">;
+  /**
+   * Where per-minute counts are persisted. Each flush adds the counts made
+   * since the previous one (the open minute's included), so a crash loses at
+   * most one flush interval and `close()` loses nothing. Without it, counts
+   * stay in memory for `drainBuckets()`.
+   */
+  readonly usageStore?: Pick<UsageStore, "addUsage"> | undefined;
   readonly logger?: UsageLogger | undefined;
   /** How often `lastUsedAt` is written. Default 1000 ms. */
   readonly flushIntervalMs?: number | undefined;
@@ -36,6 +43,8 @@ class KeyUsage {
   readonly keyId: string;
   lastUsedAt = 0;
   dirty = false;
+  /** Has counts in its open minute that no drain has taken yet. */
+  counted = false;
   readonly counters: MinuteCounters;
 
   constructor(keyId: string) {
@@ -50,16 +59,21 @@ class KeyUsage {
  * writes the newest `lastUsedAt` of each key touched since the last flush
  * in one `recordKeyUsage` batch. Per-key per-minute counts by outcome are
  * kept in fixed-size typed arrays and closed into `UsageBucket`s when the
- * minute turns, for a later writer to `drainBuckets()`.
+ * minute turns; with a `usageStore`, each flush adds them (the open minute's
+ * too) to the store, else they wait for `drainBuckets()`.
  */
 export class UsageRecorder {
   readonly #store: Pick<KeyStore, "recordKeyUsage">;
+  readonly #usageStore: Pick<UsageStore, "addUsage"> | undefined;
   readonly #logger: UsageLogger | undefined;
   readonly #maxPending: number;
   readonly #keys = new Map<string, KeyUsage>();
   /** Requests that named no known key, by outcome and minute (for failure-spike alerts). */
   readonly #anonymous = new MinuteCounters();
   #dirty: KeyUsage[] = [];
+  /** Keys counted since the last drain: a drain visits these, not every tracked key. */
+  #counted: KeyUsage[] = [];
+  #flushFailures = 0;
   #pending: UsageBucket[] = [];
   #dropped = 0;
   #flushing: Promise<void> = Promise.resolve();
@@ -71,6 +85,7 @@ export class UsageRecorder {
 
   constructor(options: UsageRecorderOptions) {
     this.#store = options.store;
+    this.#usageStore = options.usageStore;
     this.#logger = options.logger;
     this.#maxPending = options.maxPendingBuckets ?? 100_000;
     this.#timer = setInterval(() => {
@@ -93,6 +108,10 @@ export class UsageRecorder {
       this.#keys.set(keyId, usage);
     }
     this.#close(usage.counters.add(now, outcome), keyId);
+    if (!usage.counted) {
+      usage.counted = true;
+      this.#counted.push(usage);
+    }
     if (TOUCHING.has(code) && now > usage.lastUsedAt) {
       usage.lastUsedAt = now;
       if (!usage.dirty) {
@@ -102,7 +121,7 @@ export class UsageRecorder {
     }
   }
 
-  /** Writes pending `lastUsedAt` values. Failed writes are retried on the next flush. */
+  /** Writes pending `lastUsedAt` values and counts. Failed writes are retried on the next flush. */
   flush(): Promise<void> {
     this.#flushing = this.#flushing.then(() => this.#flushOnce());
     return this.#flushing;
@@ -116,7 +135,10 @@ export class UsageRecorder {
     const drained = this.#pending;
     this.#pending = [];
     if (includeOpen) {
-      for (const usage of this.#keys.values()) {
+      const counted = this.#counted;
+      this.#counted = [];
+      for (const usage of counted) {
+        usage.counted = false;
         const open = usage.counters.takeOpen();
         if (open !== null) drained.push({ keyId: usage.keyId, ...open });
       }
@@ -126,11 +148,12 @@ export class UsageRecorder {
     return drained;
   }
 
-  stats(): { trackedKeys: number; pendingBuckets: number; droppedBuckets: number } {
+  stats(): { trackedKeys: number; pendingBuckets: number; droppedBuckets: number; flushFailures: number } {
     return {
       trackedKeys: this.#keys.size,
       pendingBuckets: this.#pending.length,
       droppedBuckets: this.#dropped,
+      flushFailures: this.#flushFailures,
     };
   }
 
@@ -146,6 +169,10 @@ export class UsageRecorder {
   #close(closed: ClosedMinute | null, keyId: string): void {
     if (closed === null) return;
     this.#pending.push({ keyId, minute: closed.minute, counts: closed.counts });
+    this.#bound();
+  }
+
+  #bound(): void {
     if (this.#pending.length > this.#maxPending) {
       // Drop a tenth at once so a full queue costs one splice per many closes, not one each.
       const drop = Math.ceil(this.#maxPending / 10);
@@ -168,6 +195,36 @@ export class UsageRecorder {
 
   async #flushOnce(): Promise<void> {
     this.#sweep();
+    await this.#writeTouches();
+    if (this.#usageStore !== undefined) await this.#writeCounts(this.#usageStore);
+  }
+
+  /** Adds every count not yet written; on failure the buckets go back to the queue for the next flush. */
+  async #writeCounts(usageStore: Pick<UsageStore, "addUsage">): Promise<void> {
+    const buckets = this.drainBuckets(true);
+    if (buckets.length === 0) return;
+    const counts: UsageCount[] = [];
+    for (const bucket of buckets) {
+      bucket.counts.forEach((count, i) => {
+        const code = OUTCOME_CODES[i];
+        if (count > 0 && code !== undefined)
+          counts.push({ keyId: bucket.keyId, minute: bucket.minute, code, count });
+      });
+    }
+    try {
+      await usageStore.addUsage(counts);
+    } catch (error) {
+      this.#flushFailures++;
+      this.#logger?.warn(
+        { err: error instanceof Error ? error.message : String(error), buckets: buckets.length },
+        "usage counts not written; will retry",
+      );
+      this.#pending = buckets.concat(this.#pending);
+      this.#bound();
+    }
+  }
+
+  async #writeTouches(): Promise<void> {
     if (this.#dirty.length === 0) return;
     const batch = this.#dirty;
     this.#dirty = [];
@@ -178,6 +235,7 @@ export class UsageRecorder {
     try {
       await this.#store.recordKeyUsage(touches);
     } catch (error) {
+      this.#flushFailures++;
       this.#logger?.warn(
         { err: error instanceof Error ? error.message : String(error), keys: touches.length },
         "usage flush failed; will retry",

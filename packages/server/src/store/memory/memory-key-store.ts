@@ -10,27 +10,40 @@ import {
   type CounterSnapshot,
   type DeliveryAttempt,
   type DeliveryFilter,
+  type EventFilter,
+  effectiveStatus,
   GENESIS_HASH,
   type Hasher,
   type JobLease,
   type KeyFilter,
   type KeyRecord,
+  type KeyStatus,
   type KeyStore,
+  type KeyUsageSum,
   type KeyUsageTouch,
   type KeyWithConsumer,
   type LeaseStore,
   type NewDelivery,
   type OutboxEvent,
+  type OutboxEventInput,
+  type OverviewStore,
   type Page,
   type Plan,
+  type PolicyStore,
   type Rotation,
   type RotationFilter,
+  type RotationState,
   type UnitOfWork,
+  type UsageCount,
+  type UsageRange,
+  type UsageStore,
+  type UsageSum,
   type Webhook,
   type WebhookDelivery,
   type WebhookSigningSecrets,
   type WebhookStore,
 } from "@keygate/core";
+import { MemoryUsageTable } from "./memory-usage-table.ts";
 import {
   applyWebhookWrite,
   listLiveWebhooks,
@@ -96,12 +109,15 @@ function page<T>(rows: T[], idOf: (row: T) => string, p: Page): T[] {
  * commit works on a copy of the state and swaps it in only if every guard
  * held, which makes it atomic; JavaScript's single thread serializes commits.
  */
-export class MemoryKeyStore implements KeyStore, WebhookStore, LeaseStore {
+export class MemoryKeyStore
+  implements KeyStore, WebhookStore, LeaseStore, UsageStore, OverviewStore, PolicyStore
+{
   #state: State = emptyState();
   readonly #hasher: Hasher;
   readonly #deliveries = new MemoryDeliveries();
   readonly #leases = new MemoryLeases();
   readonly #counterSnapshots = new Map<string, CounterSnapshot>();
+  readonly #usage = new MemoryUsageTable();
 
   constructor(options: { hasher: Hasher }) {
     this.#hasher = options.hasher;
@@ -414,6 +430,57 @@ export class MemoryKeyStore implements KeyStore, WebhookStore, LeaseStore {
 
   async getLease(name: string): Promise<JobLease | null> {
     return this.#leases.get(name);
+  }
+
+  async addUsage(counts: readonly UsageCount[]): Promise<void> {
+    this.#usage.add(counts);
+  }
+
+  async keyUsage(keyIds: readonly string[], range: UsageRange): Promise<KeyUsageSum[]> {
+    return this.#usage.keyUsage(keyIds, range);
+  }
+
+  async totalUsage(range: UsageRange): Promise<UsageSum[]> {
+    return this.#usage.totalUsage(range);
+  }
+
+  async countKeysByStatus(now: number): Promise<Record<KeyStatus, number>> {
+    const counts: Record<KeyStatus, number> = { active: 0, deprecated: 0, expired: 0, revoked: 0 };
+    for (const key of this.#state.keys.values()) counts[effectiveStatus(key, now)]++;
+    return counts;
+  }
+
+  async countConsumers(): Promise<number> {
+    return this.#state.consumers.size;
+  }
+
+  async countRotations(state: RotationState): Promise<number> {
+    let count = 0;
+    for (const rotation of this.#state.rotations.values()) if (rotation.state === state) count++;
+    return count;
+  }
+
+  async listEvents(filter: EventFilter): Promise<OutboxEventInput[]> {
+    const types = new Set(filter.types);
+    const rows = this.#state.outbox
+      .filter((row) => types.has(row.type))
+      .map(({ id, type, at, data }) => ({ id, type, at, data }));
+    return page(rows, (row) => row.id, filter);
+  }
+
+  async listConsumersWithPolicy(p: Page): Promise<Consumer[]> {
+    return page(
+      [...this.#state.consumers.values()].filter((c) => c.rotationPolicy !== null),
+      (c) => c.id,
+      p,
+    );
+  }
+
+  async listActiveKeysPastSunset(now: number, limit: number): Promise<KeyRecord[]> {
+    const rows = [...this.#state.keys.values()].filter(
+      (k) => k.status === "active" && k.sunsetAt !== null && k.sunsetAt <= now,
+    );
+    return page(rows, (k) => k.id, { limit });
   }
 
   async loadCounters(now: number): Promise<CounterSnapshot[]> {

@@ -9,22 +9,33 @@ import {
   type CounterSnapshot,
   type DeliveryAttempt,
   type DeliveryFilter,
+  type EventFilter,
   type Hasher,
   type JobLease,
   type KeyFilter,
   KeygateError,
   type KeyRecord,
+  type KeyStatus,
   type KeyStore,
+  type KeyUsageSum,
   type KeyUsageTouch,
   type KeyWithConsumer,
   type LeaseStore,
   type NewDelivery,
   type OutboxEvent,
+  type OutboxEventInput,
+  type OverviewStore,
   type Page,
   type Plan,
+  type PolicyStore,
   type Rotation,
   type RotationFilter,
+  type RotationState,
   type UnitOfWork,
+  type UsageCount,
+  type UsageRange,
+  type UsageStore,
+  type UsageSum,
   type Webhook,
   type WebhookDelivery,
   type WebhookSigningSecrets,
@@ -33,15 +44,17 @@ import {
 import { type Kysely, Migrator, sql } from "kysely";
 import { appendAudit } from "./append-audit.ts";
 import { applyWrite } from "./apply-write.ts";
+import * as cq from "./counter-queries.ts";
 import { WriteConflict } from "./driver-errors.ts";
 import { findKeyByHash, recordKeyUsage } from "./key-queries.ts";
-import * as cq from "./counter-queries.ts";
 import * as lq from "./lease-queries.ts";
 import { keygateMigrations } from "./migrations.ts";
 import { claimOutbox, insertOutbox, markOutboxDelivered, markOutboxFailed } from "./outbox-queries.ts";
+import * as oq from "./overview-queries.ts";
 import { toAdminToken, toAuditEntry, toConsumer, toKey, toPlan, toRotation } from "./row-mappers.ts";
 import type { KeygateDatabase } from "./schema.ts";
 import type { SqlDialect } from "./sql-dialect.ts";
+import * as uq from "./usage-queries.ts";
 import * as wq from "./webhook-queries.ts";
 import { runWriteTransaction } from "./write-transaction.ts";
 
@@ -69,7 +82,9 @@ function auditCursor(after: string | undefined): number {
  * `SqlDialect` answers what differs. Every public method turns connectivity
  * failures into `STORE_UNAVAILABLE`; every write runs in one transaction.
  */
-export class KyselyKeyStore implements KeyStore, WebhookStore, LeaseStore {
+export class KyselyKeyStore
+  implements KeyStore, WebhookStore, LeaseStore, UsageStore, OverviewStore, PolicyStore
+{
   readonly #db: Db;
   readonly #d: SqlDialect;
   readonly #hasher: Hasher;
@@ -336,6 +351,43 @@ export class KyselyKeyStore implements KeyStore, WebhookStore, LeaseStore {
 
   async getLease(name: string): Promise<JobLease | null> {
     return this.#guard(() => lq.getLease(this.#db, name));
+  }
+
+  async addUsage(counts: readonly UsageCount[]): Promise<void> {
+    if (counts.length === 0) return;
+    await this.#write((trx) => uq.addUsage(trx, counts));
+  }
+
+  async keyUsage(keyIds: readonly string[], range: UsageRange): Promise<KeyUsageSum[]> {
+    return this.#guard(() => uq.keyUsage(this.#db, keyIds, range));
+  }
+
+  async totalUsage(range: UsageRange): Promise<UsageSum[]> {
+    return this.#guard(() => uq.totalUsage(this.#db, range));
+  }
+
+  async countKeysByStatus(now: number): Promise<Record<KeyStatus, number>> {
+    return this.#guard(() => oq.countKeysByStatus(this.#db, now));
+  }
+
+  async countConsumers(): Promise<number> {
+    return this.#guard(() => oq.countRows(this.#db, "consumers"));
+  }
+
+  async countRotations(state: RotationState): Promise<number> {
+    return this.#guard(() => oq.countRotations(this.#db, state));
+  }
+
+  async listEvents(filter: EventFilter): Promise<OutboxEventInput[]> {
+    return this.#guard(() => oq.listEvents(this.#db, this.#d, filter));
+  }
+
+  async listConsumersWithPolicy(page: Page): Promise<Consumer[]> {
+    return this.#guard(() => oq.listConsumersWithPolicy(this.#db, this.#d, page));
+  }
+
+  async listActiveKeysPastSunset(now: number, limit: number): Promise<KeyRecord[]> {
+    return this.#guard(() => oq.listActiveKeysPastSunset(this.#db, this.#d, now, limit));
   }
 
   async loadCounters(now: number): Promise<CounterSnapshot[]> {

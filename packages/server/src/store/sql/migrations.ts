@@ -11,6 +11,7 @@ export function keygateMigrations(dialect: SqlDialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     "0001_initial": { up: (db) => initialSchema(db, dialect) },
     "0002_webhooks_and_job_leases": { up: (db) => webhooksAndJobLeases(db, dialect) },
+    "0003_usage_minutes_and_alert_reads": { up: (db) => usageMinutesAndAlertReads(db) },
     "0004_limit_counters": { up: (db) => limitCounters(db) },
   };
   return { getMigrations: async () => migrations };
@@ -212,6 +213,31 @@ async function webhooksAndJobLeases(db: Kysely<unknown>, d: SqlDialect): Promise
     .addColumn("name", "text", (c) => c.primaryKey())
     .addColumn("holder", "text", (c) => c.notNull())
     .addColumn("expires_at", "bigint", (c) => c.notNull())
+    .execute();
+}
+
+/**
+ * Per-key per-minute request counts (written as upsert-increments by every
+ * node), and the indexes the alert listing and the rotation-policy job read
+ * through. No foreign key on `key_id`: "" counts requests without a known key.
+ */
+async function usageMinutesAndAlertReads(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable("usage_minutes")
+    .addColumn("key_id", "text", (c) => c.notNull())
+    .addColumn("minute", "bigint", (c) => c.notNull())
+    .addColumn("code", "text", (c) => c.notNull())
+    .addColumn("count", "bigint", (c) => c.notNull())
+    // Also the per-key range index: (key_id, minute) leads it.
+    .addPrimaryKeyConstraint("usage_minutes_pk", ["key_id", "minute", "code"])
+    .execute();
+  await db.schema.createIndex("usage_minutes_minute_idx").on("usage_minutes").column("minute").execute();
+  await db.schema.createIndex("outbox_type_id_idx").on("outbox").columns(["type", "id"]).execute();
+  await db.schema
+    .createIndex("keys_active_sunset_idx")
+    .on("keys")
+    .column("sunset_at")
+    .where(sql<boolean>`status = 'active' and sunset_at is not null`)
     .execute();
 }
 

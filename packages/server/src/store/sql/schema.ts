@@ -159,6 +159,14 @@ export interface JobLeasesTable {
   expires_at: number;
 }
 
+/** One key's requests in one minute with one outcome; key_id "" for requests without a known key. */
+export interface UsageMinutesTable {
+  key_id: string;
+  minute: number;
+  code: string;
+  count: number;
+}
+
 /** A single node's in-process limit counter, kept across restarts (see `CounterSnapshotStore`). */
 export interface LimitCountersTable {
   key: string;
@@ -180,4 +188,5 @@ export interface KeygateDatabase {
   webhook_attempts: WebhookAttemptsTable;
   job_leases: JobLeasesTable;
   limit_counters: LimitCountersTable;
+  usage_minutes: UsageMinutesTable;
 }
