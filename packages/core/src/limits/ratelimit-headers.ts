@@ -16,34 +16,54 @@ export interface RateLimitHeaders {
   readonly ratelimit: string;
 }
 
-/** A policy name as an sf-string: only printable ASCII, `"` and `\` escaped. */
+const quoted = new Map<string, string>();
+
+/** A policy name as an sf-string: only printable ASCII, `"` and `\` escaped. Names are few: memoized. */
 function sfString(value: string): string {
-  return `"${value.replace(/[^\x20-\x7e]/g, "").replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  let out = quoted.get(value);
+  if (out === undefined) {
+    out = `"${value.replace(/[^\x20-\x7e]/g, "").replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+    if (quoted.size < 1000) quoted.set(value, out);
+  }
+  return out;
 }
 
 /** sf-integer: at most 15 digits. */
 function sfInteger(value: number): string {
-  return String(Math.min(999_999_999_999_999, Math.max(0, Math.floor(value))));
+  if (value <= 0) return "0";
+  return `${Math.floor(Math.min(999_999_999_999_999, value))}`;
+}
+
+/** Each policy's item, computed once per policy object (one per consumer and window). */
+const policyItems = new WeakMap<LimitPolicy, string>();
+
+function policyItem(p: LimitPolicy): string {
+  let item = policyItems.get(p);
+  if (item === undefined) {
+    item = `${sfString(p.name)};q=${sfInteger(p.limit)};w=${sfInteger(p.windowSeconds)}`;
+    policyItems.set(p, item);
+  }
+  return item;
 }
 
 export function formatRateLimitPolicy(policies: readonly LimitPolicy[]): string {
-  return policies
-    .map((p) => `${sfString(p.name)};q=${sfInteger(p.limit)};w=${sfInteger(p.windowSeconds)}`)
-    .join(", ");
+  let out = "";
+  for (const p of policies) out = out === "" ? policyItem(p) : `${out}, ${policyItem(p)}`;
+  return out;
 }
 
 export function formatRateLimit(states: readonly PolicyState[], now: number): string {
-  return states
-    .map(
-      (s) =>
-        `${sfString(s.policy.name)};r=${sfInteger(s.remaining)};t=${sfInteger(secondsUntil(s.policy.bounds.end, now))}`,
-    )
-    .join(", ");
+  let out = "";
+  for (const s of states) {
+    const item = `${sfString(s.policy.name)};r=${sfInteger(s.remaining)};t=${sfInteger(secondsUntil(s.policy.bounds.end, now))}`;
+    out = out === "" ? item : `${out}, ${item}`;
+  }
+  return out;
 }
 
 export function rateLimitHeaders(states: readonly PolicyState[], now: number): RateLimitHeaders {
-  return {
-    "ratelimit-policy": formatRateLimitPolicy(states.map((s) => s.policy)),
-    ratelimit: formatRateLimit(states, now),
-  };
+  let policies = "";
+  for (const s of states)
+    policies = policies === "" ? policyItem(s.policy) : `${policies}, ${policyItem(s.policy)}`;
+  return { "ratelimit-policy": policies, ratelimit: formatRateLimit(states, now) };
 }
