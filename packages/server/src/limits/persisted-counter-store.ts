@@ -18,6 +18,8 @@ export interface PersistedCounterStoreOptions {
   readonly flushIntervalMs?: number | undefined;
 }
 
+const PRUNE_EVERY_MS = 60_000;
+
 /**
  * The counters of a single node without Redis: in process, with every
  * changed counter (quota periods and the current rate windows) written to
@@ -35,6 +37,7 @@ export class PersistedCounterStore implements CounterStore {
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
   #failing = false;
+  #prunedAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: PersistedCounterStoreOptions) {
     this.#memory = new MemoryCounterStore({ clock: options.clock });
@@ -74,10 +77,15 @@ export class PersistedCounterStore implements CounterStore {
 
   /** Writes the counters changed since the last flush (one at a time; a failed write is retried next time). */
   flush(): Promise<void> {
-    this.#flushing ??= (async () => {
-      const changed = this.#memory.drainChanged();
+    if (this.#flushing !== undefined) return this.#flushing;
+    const changed = this.#memory.drainChanged();
+    const now = this.#clock.now();
+    // Nothing changed: no write transaction, except a prune of expired rows now and then.
+    if (changed.length === 0 && now - this.#prunedAt < PRUNE_EVERY_MS) return Promise.resolve();
+    const flushing = (async () => {
       try {
-        await this.#snapshots.saveCounters(changed, this.#clock.now());
+        await this.#snapshots.saveCounters(changed, now);
+        this.#prunedAt = now;
         if (this.#failing) this.#logger.info({}, "limits: counter snapshots written again");
         this.#failing = false;
       } catch (error) {
@@ -93,7 +101,8 @@ export class PersistedCounterStore implements CounterStore {
         this.#flushing = undefined;
       }
     })();
-    return this.#flushing;
+    this.#flushing = flushing;
+    return flushing;
   }
 
   /** Stops the timer and writes what changed. */
