@@ -33,10 +33,16 @@ export async function revokeKey(
     { id: eventId(deps, now), type: "key.revoked", at: now, data: { ...keySummary(decision.key), reason } },
   ];
   // A key can be the new key of one open rotation and the old key of another;
-  // only the rotation it is the old key of completes.
-  const open = (
-    await deps.store.listRotations({ state: "overlapping", consumerId: key.consumerId, limit: 1000 })
-  ).find((rotation) => rotation.oldKeyId === key.id);
+  // only the rotation it is the old key of completes. The old key of an open
+  // rotation is never `active` (rotating deprecates it, rolling back closes
+  // the rotation), so revoking an active key skips the read: one round trip
+  // less before the change reaches the other nodes.
+  const open =
+    key.status === "active"
+      ? undefined
+      : (
+          await deps.store.listRotations({ state: "overlapping", consumerId: key.consumerId, limit: 1000 })
+        ).find((rotation) => rotation.oldKeyId === key.id);
   if (open) {
     const completion = planCompletion(open, decision.key, now, "manual");
     if (completion.type === "complete") {

@@ -81,7 +81,9 @@ export async function revokeKeys(
   const audit = revoked.map((key) =>
     auditEntry(now, actor, "key.revoke", "key", key.id, { ...keySummary(key), reason, bulk: true }),
   );
-  const rotations = await openRotationsByOldKey(deps, new Set(revoked.map((key) => key.consumerId)));
+  // Only a key that is not active can be the old key of an open rotation (see revokeKey).
+  const rotationKeys = keys.filter((key) => key.status !== "active" && key.status !== "revoked");
+  const rotations = await openRotationsByOldKey(deps, new Set(rotationKeys.map((key) => key.consumerId)));
   for (const key of revoked) {
     const open = rotations.get(key.id);
     if (open === undefined) continue;
