@@ -9,6 +9,7 @@ import { writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
 import type { BenchFact, BenchResult, BenchSection } from "./lib/bench-result.ts";
 import { formatReport } from "./lib/format-report.ts";
+import { analytics } from "./sections/analytics.ts";
 import { gatewayThroughput } from "./sections/gateway-throughput.ts";
 import { limits } from "./sections/limits.ts";
 import { propagation } from "./sections/propagation.ts";
@@ -20,6 +21,7 @@ const SECTIONS: readonly BenchSection[] = [
   verifyCached,
   verifyMillion,
   gatewayThroughput,
+  analytics,
   limits,
   propagation,
   revocation,

@@ -56,7 +56,7 @@ export function consumerView(consumer: Consumer): ConsumerView {
   };
 }
 
-/** Traffic on the old and new keys joins this view when usage analytics land. */
+/** A rotation as lists show it; `GET /v1/rotations/{id}` adds the traffic on both keys (`analytics-views.ts`). */
 export function rotationView(rotation: Rotation): RotationView {
   return {
     id: rotation.id,

@@ -1,0 +1,184 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import { type BenchContext, type BenchFact, type BenchSection, median, result } from "../lib/bench-result.ts";
+import { type Child, cpuSeconds, runWorker, startChild } from "../lib/child.ts";
+
+const servers = (name: string) => fileURLToPath(new URL(`../servers/${name}.ts`, import.meta.url));
+const worker = fileURLToPath(new URL("../workers/analytics-hot-path-worker.ts", import.meta.url));
+
+interface HotPath {
+  readonly plainNs: number;
+  readonly analyticsNs: number;
+}
+
+interface Round {
+  readonly requestsPerSecond: number;
+  readonly p99Ms: number;
+  readonly cpuMicrosPerRequest: number | undefined;
+  readonly errors: number;
+}
+
+async function load(port: number, pid: number | undefined, seconds: number, secret: string): Promise<Round> {
+  const cpuBefore = await cpuSeconds(pid);
+  const run = await autocannon({
+    url: `http://127.0.0.1:${port}/v2/daily-ohlcv?symbol=ETH`,
+    connections: 50,
+    duration: seconds,
+    headers: { "x-api-key": secret },
+  });
+  const cpuAfter = await cpuSeconds(pid);
+  const total = run.requests.total;
+  return {
+    requestsPerSecond: total / seconds,
+    p99Ms: run.latency.p99,
+    cpuMicrosPerRequest:
+      cpuBefore === undefined || cpuAfter === undefined ? undefined : ((cpuAfter - cpuBefore) * 1e6) / total,
+    errors: run.errors + run.timeouts + run.non2xx,
+  };
+}
+
+/**
+ * What usage analytics and alerts cost the gateway: the same gateway over a
+ * SQLite file store with them all on (counts and last use persisted every
+ * second, every verification counted and timed, failure tracking, the alert
+ * and policy jobs running) and all off, in interleaved rounds like
+ * `gateway-throughput` (the two gateways pinned to core 1, the upstream and
+ * autocannon on core 0), medians compared. Target: analytics cost at most
+ * 5 % of throughput.
+ * First, in isolation, the ns the request path itself gains (a cached
+ * verification with and without the analytics calls around it).
+ */
+export const analytics: BenchSection = {
+  name: "analytics",
+  description:
+    "gateway with usage analytics + alerts on vs off: req/s and CPU per request (autocannon, 50 connections)",
+  async run(context: BenchContext) {
+    // Many short alternating rounds and medians: the cost sought is a few per cent, well inside the
+    // round-to-round noise of a shared machine, and a median shrugs off a round that a burst of
+    // background load hit.
+    const seconds = context.quick ? 2 : 4;
+    const rounds = context.quick ? 3 : 8;
+    const pin = process.env.KEYGATE_BENCH_NO_PIN === undefined && process.platform === "linux";
+    context.log("hot path: cached verification with and without the analytics calls");
+    const hot = await runWorker<HotPath>(worker, {
+      args: context.quick ? ["--quick"] : [],
+      cpus: pin ? "1" : undefined,
+    });
+    const dir = mkdtempSync(join(tmpdir(), "keygate-bench-analytics-"));
+    const children: Child<unknown>[] = [];
+    try {
+      const upstream = await startChild<{ port: number }>(servers("upstream"), {
+        cpus: pin ? "0" : undefined,
+      });
+      children.push(upstream);
+      const upstreamUrl = `http://127.0.0.1:${upstream.ready.port}`;
+      const start = (mode: "on" | "off") =>
+        startChild<{ port: number; secret: string }>(servers("analytics-gateway"), {
+          args: [upstreamUrl, mode, join(dir, `${mode}.db`)],
+          cpus: pin ? "1" : undefined,
+        });
+      const on = await start("on");
+      children.push(on);
+      const off = await start("off");
+      children.push(off);
+
+      context.log(`warming up (${seconds} s each)`);
+      await load(off.ready.port, off.process.pid, seconds, off.ready.secret);
+      await load(on.ready.port, on.process.pid, seconds, on.ready.secret);
+
+      const onRounds: Round[] = [];
+      const offRounds: Round[] = [];
+      for (let i = 0; i < rounds; i++) {
+        const order = i % 2 === 0 ? (["off", "on"] as const) : (["on", "off"] as const);
+        for (const which of order) {
+          const child = which === "on" ? on : off;
+          const round = await load(child.ready.port, child.process.pid, seconds, child.ready.secret);
+          (which === "on" ? onRounds : offRounds).push(round);
+          context.log(
+            `round ${i + 1}/${rounds} analytics ${which.padEnd(3)} ${round.requestsPerSecond.toFixed(0)} req/s, ` +
+              `p99 ${round.p99Ms} ms, ${round.cpuMicrosPerRequest?.toFixed(1) ?? "?"} µs CPU/request`,
+          );
+        }
+      }
+      const errors = [...onRounds, ...offRounds].reduce((sum, r) => sum + r.errors, 0);
+      const section = "analytics";
+      const results = [
+        result({
+          section,
+          name: "hot path: verify + analytics",
+          value: hot.analyticsNs,
+          unit: "ns",
+          baselineName: "verify alone (cached)",
+          baseline: hot.plainNs,
+          higherIsBetter: false,
+        }),
+        result({
+          section,
+          name: "analytics on req/s",
+          value: median(onRounds.map((r) => r.requestsPerSecond)),
+          unit: "req/s",
+          baselineName: "analytics off req/s",
+          baseline: median(offRounds.map((r) => r.requestsPerSecond)),
+          higherIsBetter: true,
+          target: 0.95,
+          targetOn: "ratio",
+          note: errors > 0 ? `${errors} errors/non-2xx` : undefined,
+        }),
+        result({
+          section,
+          name: "analytics on p99",
+          value: median(onRounds.map((r) => r.p99Ms)),
+          unit: "ms",
+          baselineName: "analytics off p99",
+          baseline: median(offRounds.map((r) => r.p99Ms)),
+          higherIsBetter: false,
+        }),
+      ];
+      const onCpu = onRounds.map((r) => r.cpuMicrosPerRequest);
+      const offCpu = offRounds.map((r) => r.cpuMicrosPerRequest);
+      if (onCpu.every((v) => v !== undefined) && offCpu.every((v) => v !== undefined)) {
+        results.push(
+          result({
+            section,
+            name: "analytics on CPU per request",
+            value: median(onCpu as number[]),
+            unit: "µs",
+            baselineName: "analytics off CPU per request",
+            baseline: median(offCpu as number[]),
+            higherIsBetter: false,
+            target: 1.05,
+            targetOn: "ratio",
+          }),
+        );
+      }
+      const offCpuMedian = offCpu.every((v) => v !== undefined) ? median(offCpu as number[]) : undefined;
+      const facts: BenchFact[] = [
+        {
+          section,
+          name: "ns added per request on the request path",
+          value: hot.analyticsNs - hot.plainNs,
+          unit: "ns",
+        },
+        ...(offCpuMedian === undefined
+          ? []
+          : [
+              {
+                section,
+                name: "request-path share of the gateway's CPU per request",
+                value: (100 * (hot.analyticsNs - hot.plainNs)) / (offCpuMedian * 1000),
+                unit: "%",
+              },
+            ]),
+        { section, name: "rounds × seconds per gateway", value: rounds * seconds, unit: "s" },
+        { section, name: "gateways pinned to core 1", value: pin ? 1 : 0, unit: "bool" },
+      ];
+      return { results, facts };
+    } finally {
+      for (const child of children.reverse()) await child.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
