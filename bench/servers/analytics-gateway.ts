@@ -141,5 +141,8 @@ process.on("SIGTERM", () => {
   gateway.server.closeAllConnections();
   Promise.all(stops.map((stop) => stop()))
     .then(() => store.close())
-    .finally(() => process.exit(0));
+    .then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
 });
