@@ -18,9 +18,13 @@ import type { LimiterLogger, LimiterOptions } from "./limiter-options.ts";
 import { MemoryCounterStore } from "./memory-counter-store.ts";
 import { PlanCache } from "./plan-cache.ts";
 
-/** Far from the limit, a lease below a quarter of its size is topped up. */
+/**
+ * Far from the limit, a lease below half its size is topped up in the
+ * background: at a few thousand requests per second that leaves a Redis
+ * round trip (even a slow one) ample time before requests would wait.
+ */
 function isLow(slot: Slot): boolean {
-  return slot.lastGrant >= TOP_UP_FROM && slot.units * 4 < slot.lastGrant;
+  return slot.lastGrant >= TOP_UP_FROM && slot.units * 2 < slot.lastGrant;
 }
 
 /** Where a consumer stands (`GET /v1/consumers/{id}/usage`). */
@@ -381,11 +385,11 @@ export class Limiter implements GatewayLimiter {
     const now = this.#clock.now();
     const idle: Slot[] = [];
     for (const [consumerId, state] of this.#states) {
-      if (state.pending !== undefined) continue;
       for (const slot of state.slots) {
         if (slot.units > 0 && now - slot.touchedAt >= this.#idleReleaseMs) idle.push(slot);
       }
-      if (now - state.lastActive > FORGET_AFTER_MS && state.held() === 0) this.#states.delete(consumerId);
+      const forgotten = now - state.lastActive > FORGET_AFTER_MS && state.pending === undefined;
+      if (forgotten && state.held() === 0) this.#states.delete(consumerId);
     }
     return this.#release(idle).catch((error: unknown) =>
       this.#logger.error({ err: message(error) }, "limits: release failed"),
