@@ -44,6 +44,13 @@ function failuresOf(report: LoadReport): Record<string, Record<string, number>> 
   return Object.fromEntries(Object.entries(report.byTarget).map(([label, t]) => [label, t.failures]));
 }
 
+/** A gauge from a node's /metrics (either port). */
+async function gauge(node: ClusterNode, name: string): Promise<number> {
+  const text = await (await fetch(`${node.adminUrl ?? node.gatewayUrl}/metrics`)).text();
+  const line = text.split("\n").find((l) => l.startsWith(`${name} `));
+  return Number(line?.split(" ")[1] ?? Number.NaN);
+}
+
 const problems = [
   ...(redisServerInstalled() ? [] : ["redis-server (binary)"]),
   ...((await postgresReachable()) ? [] : ["PostgreSQL"]),
@@ -122,9 +129,13 @@ if (problems.length > 0) {
       );
       const refusedAfterMs = Date.now() - revokedAt;
       const admin = cluster.nodes.find((node) => node.role === "admin");
-      expect(admin?.output()).toContain(
+      if (admin === undefined) throw new Error("no admin node");
+      expect(admin.output()).toContain(
         "redis unreachable: change applied on this node and queued for the others",
       );
+      // What an operator's dashboard shows meanwhile.
+      for (const node of cluster.nodes) expect(await gauge(node, "keygate_bus_connected"), node.name).toBe(0);
+      expect(await gauge(admin, "keygate_bus_queued_changes")).toBe(1);
       await sleep(Math.max(0, 3000 - (Date.now() - stoppedAt)));
 
       await redis.start();
@@ -136,8 +147,12 @@ if (problems.length > 0) {
         );
         return res.status === 200 && res.body.complete;
       });
-      expect(admin?.output()).toContain("queued changes sent to the bus");
-      for (const node of cluster.nodes) expect(node.output()).toContain("change bus restored");
+      expect(admin.output()).toContain("queued changes sent to the bus");
+      for (const node of cluster.nodes) {
+        expect(node.output()).toContain("change bus restored");
+        expect(await gauge(node, "keygate_bus_connected"), node.name).toBe(1);
+        expect(await gauge(node, "keygate_bus_queued_changes"), node.name).toBe(0);
+      }
       await sleep(1000);
       const report = await load.stop();
 

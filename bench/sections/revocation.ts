@@ -224,7 +224,11 @@ export const revocation: BenchSection = {
     const configFile = join(configDir, "keygate.json");
     await writeFile(
       configFile,
-      JSON.stringify({ routes: [{ method: "GET", path: PROBE_PATH, scopes: ["bench:probe"] }] }),
+      JSON.stringify({
+        routes: [{ method: "GET", path: PROBE_PATH, scopes: ["bench:probe"] }],
+        // Every revoked probe is a 401 from 127.0.0.1: the per-IP throttle (429 past 300 a minute) must not answer instead.
+        alerts: { throttleFailuresPerMinute: 0 },
+      }),
     );
     context.log(`starting 1 admin + ${GATEWAYS} gateway nodes`);
     const cluster = await startCluster({

@@ -125,7 +125,7 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
       return false;
     }
   };
-  const metrics = async () => `${await nodeMetrics.text()}${limiter.metricsText()}`;
+  const metrics = async () => `${await nodeMetrics.text()}${limiter.metricsText()}${cluster.metricsText()}`;
 
   const closers: Array<() => Promise<void>> = [];
   let adminUrl: string | undefined;

@@ -14,6 +14,20 @@ export interface NodeBus {
   /** Live nodes of the cluster (this one alone on a single node). */
   liveNodes(): Promise<readonly NodeInfo[]>;
   readonly mode: "local" | "redis";
+  /** Prometheus lines: whether this node hears the bus, and the changes it could not send yet. */
+  metricsText(): string;
+}
+
+function busMetrics(connected: boolean, queued: number): string {
+  return [
+    "# HELP keygate_bus_connected 1 while this node reads the change bus; 0 while cut off (cache cleared, short TTL).",
+    "# TYPE keygate_bus_connected gauge",
+    `keygate_bus_connected ${connected ? 1 : 0}`,
+    "# HELP keygate_bus_queued_changes Committed changes this node could not hand to Redis yet (sent when it is back).",
+    "# TYPE keygate_bus_queued_changes gauge",
+    `keygate_bus_queued_changes ${queued}`,
+    "",
+  ].join("\n");
 }
 
 export interface ChangeBusOptions {
@@ -41,6 +55,7 @@ export async function createChangeBus(options: ChangeBusOptions): Promise<NodeBu
       bus: local,
       propagation: local,
       mode: "local",
+      metricsText: () => busMetrics(true, 0),
       liveNodes: async () => [
         {
           nodeId: options.nodeId,
@@ -73,5 +88,11 @@ export async function createChangeBus(options: ChangeBusOptions): Promise<NodeBu
     },
   });
   await redis.start();
-  return { bus: redis, propagation: redis, mode: "redis", liveNodes: () => redis.liveNodes() };
+  return {
+    bus: redis,
+    propagation: redis,
+    mode: "redis",
+    liveNodes: () => redis.liveNodes(),
+    metricsText: () => busMetrics(redis.isConnected(), redis.queuedChanges()),
+  };
 }

@@ -153,6 +153,11 @@ export class RedisChangeBus implements ChangeBus, PropagationTracker {
     return this.#reader.isConnected();
   }
 
+  /** Committed changes waiting for Redis to come back (applied on this node already). */
+  queuedChanges(): number {
+    return this.#queue.size;
+  }
+
   /** Nodes whose heartbeat is younger than `liveAfterMs`. */
   liveNodes(): Promise<NodeInfo[]> {
     return this.#registry.liveNodes();
