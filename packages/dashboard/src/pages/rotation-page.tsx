@@ -68,7 +68,7 @@ export function RotationPage({ id }: RotationPageProps) {
         {({ rotation, oldKey, newKey }) => (
           <>
             <Card title="Traffic: old key vs new key">
-              <LazyTrafficChart traffic={rotation.traffic} />
+              <LazyTrafficChart traffic={rotation.traffic} startedAt={rotation.startedAt} />
             </Card>
             <Card title="Rotation">
               <RotationKeys rotation={rotation} oldKey={oldKey} newKey={newKey} />

@@ -6,10 +6,15 @@ import { CHART_COLORS } from "../charts/chart-colors.ts";
 
 export interface TrafficChartProps {
   readonly traffic: RotationView["traffic"];
+  /** The chart starts at the minute before the rotation (within the 30 minutes the API reports). */
+  readonly startedAt: string;
 }
 
+/** Fewest minutes drawn, so a rotation started a moment ago still has a line to show. */
+const MIN_POINTS = 5;
+
 /** Requests per minute on the old and the new key: the migration made visible. */
-export function TrafficChart({ traffic }: TrafficChartProps) {
+export function TrafficChart({ traffic, startedAt }: TrafficChartProps) {
   if (traffic === undefined)
     return (
       <EmptyState title="No traffic data yet">
@@ -27,7 +32,10 @@ export function TrafficChart({ traffic }: TrafficChartProps) {
       minutes.set(point.at, row);
     }
   }
-  const data = [...minutes.values()].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  const all = [...minutes.values()].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  const from = Date.parse(startedAt) - 120_000;
+  const since = all.filter((row) => Date.parse(row.at) >= from);
+  const data = since.length >= MIN_POINTS ? since : all.slice(-MIN_POINTS);
   const oldCount = traffic.old.requestsLast15m;
   const newCount = traffic.new.requestsLast15m;
   return (
@@ -57,7 +65,7 @@ export function TrafficChart({ traffic }: TrafficChartProps) {
         />
       )}
       {data.every((row) => row.old === 0 && row.new === 0) ? (
-        <EmptyState title="No requests on either key in the last 30 minutes" />
+        <EmptyState title="No requests on either key since the rotation started" />
       ) : (
         <AreaChart
           responsive
@@ -94,7 +102,8 @@ export function TrafficChart({ traffic }: TrafficChartProps) {
         </AreaChart>
       )}
       <figcaption className="chart-caption">
-        Requests per minute over the last 30 minutes: old key (solid, orange) and new key (dashed, blue).
+        Requests per minute since the rotation started (at most the last 30 minutes): old key (solid, orange)
+        and new key (dashed, blue).
       </figcaption>
     </figure>
   );
