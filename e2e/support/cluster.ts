@@ -231,15 +231,15 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Keygat
       KEYGATE_ADMIN_PORT: String(adminPort),
       KEYGATE_GATEWAY_PORT: String(gatewayPort),
     };
-    const process = spawnNode({ role, env });
+    const proc = spawnNode({ role, env });
     const slot: NodeSlot = {
       name,
       role,
       adminUrl: role === "gateway" ? undefined : `http://127.0.0.1:${adminPort}`,
       gatewayUrl: role === "admin" ? undefined : `http://127.0.0.1:${gatewayPort}`,
       env,
-      process,
-      history: [process],
+      process: proc,
+      history: [proc],
     };
     slots.push(slot);
     return slot;

@@ -61,6 +61,7 @@ export class OwnPostgres {
   static async start(database = "keygate"): Promise<OwnPostgres> {
     const version = installedVersion();
     if (version === undefined) throw new Error("no PostgreSQL server installed");
+    await dropOrphans(version);
     const name = `kgtest-${process.pid}-${randomBytes(3).toString("hex")}`;
     const server = new OwnPostgres(version, name, await freePort());
     await run("pg_createcluster", [
@@ -125,5 +126,32 @@ export class OwnPostgres {
     } finally {
       await client.end();
     }
+  }
+}
+
+/**
+ * Drops test clusters left by a test process that died before its `afterAll`
+ * (named `kgtest-<pid>-…`, that pid no longer running), so they do not pile up.
+ */
+async function dropOrphans(version: string): Promise<void> {
+  let names: string[];
+  try {
+    names = readdirSync(`/etc/postgresql/${version}`).filter((name) => name.startsWith("kgtest-"));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(name.split("-")[1]);
+    if (!Number.isInteger(pid) || pid <= 0 || processAlive(pid)) continue;
+    await run("pg_dropcluster", ["--stop", version, name]).catch(() => undefined);
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
