@@ -88,6 +88,18 @@ describe("UsageRecorder", () => {
     await usage.close();
   });
 
+  it("forgets idle keys, and keeps nothing of them when nobody drains", async () => {
+    const usage = new UsageRecorder({ store: new TouchLog(), flushIntervalMs: 60_000 });
+    for (let i = 0; i < 100; i++) usage.record(`key_${i}`, T, "KEY_EXPIRED");
+    usage.record("key_live", T + 3 * 60_000, "KEY_EXPIRED");
+    await usage.flush();
+    expect(usage.stats().trackedKeys).toBe(1);
+    const drained = usage.drainBuckets(true);
+    expect(drained.filter((b) => b.minute === T)).toHaveLength(100);
+    expect(drained.filter((b) => b.keyId === "key_live")).toHaveLength(1);
+    await usage.close();
+  });
+
   it("bounds the closed buckets it keeps, counting what it dropped", async () => {
     const usage = new UsageRecorder({
       store: new TouchLog(),

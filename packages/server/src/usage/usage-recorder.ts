@@ -186,11 +186,15 @@ export class UsageRecorder {
     if (this.#latest - this.#lastSweep < SWEEP_INTERVAL_MS) return;
     this.#lastSweep = this.#latest;
     const idleBefore = Math.floor(this.#latest / 60_000) - 2;
+    let forgotten = 0;
     for (const [keyId, usage] of this.#keys) {
       if (usage.dirty || usage.counters.minute > idleBefore) continue;
       this.#close(usage.counters.takeOpen(), keyId);
       this.#keys.delete(keyId);
+      forgotten++;
     }
+    // Forgotten keys leave the drain list too, so it stays bounded when nobody drains (no usage store).
+    if (forgotten > 0) this.#counted = this.#counted.filter((usage) => this.#keys.get(usage.keyId) === usage);
   }
 
   async #flushOnce(): Promise<void> {
