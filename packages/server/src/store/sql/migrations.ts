@@ -233,12 +233,9 @@ async function usageMinutesAndAlertReads(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex("usage_minutes_minute_idx").on("usage_minutes").column("minute").execute();
   await db.schema.createIndex("outbox_type_id_idx").on("outbox").columns(["type", "id"]).execute();
-  await db.schema
-    .createIndex("keys_active_sunset_idx")
-    .on("keys")
-    .column("sunset_at")
-    .where(sql<boolean>`status = 'active' and sunset_at is not null`)
-    .execute();
+  // (status, sunset_at), not a partial index on sunset_at: without table statistics SQLite prefers
+  // keys_status_idx over a partial index, but takes this one for `status = ? and sunset_at <= ?`.
+  await db.schema.createIndex("keys_status_sunset_idx").on("keys").columns(["status", "sunset_at"]).execute();
 }
 
 /** Snapshots of a single node's rate-limit and quota counters, so a restart does not reset a quota. */

@@ -84,7 +84,7 @@ export async function listConsumersWithPolicy(db: Db, d: SqlDialect, page: Page)
   return rows.map((row) => toConsumer(row, d));
 }
 
-/** Through `keys_active_sunset_idx`: its predicate is repeated word for word so both planners use it. */
+/** Through `keys_status_sunset_idx` (status, sunset_at). */
 export async function listActiveKeysPastSunset(
   db: Db,
   d: SqlDialect,
@@ -94,7 +94,8 @@ export async function listActiveKeysPastSunset(
   const rows = await db
     .selectFrom("keys")
     .selectAll()
-    .where(sql<boolean>`status = 'active' and sunset_at is not null`)
+    .where("status", "=", "active")
+    .where("sunset_at", "is not", null)
     .where("sunset_at", "<=", now)
     .orderBy("id")
     .limit(limit)
