@@ -9,6 +9,9 @@ const servers = (name: string) => fileURLToPath(new URL(`../servers/${name}.ts`,
 const REDIS_URL =
   process.env.KEYGATE_BENCH_REDIS_URL ?? process.env.KEYGATE_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
+const WHICH = ["bare", "plain", "limited"] as const;
+type Which = (typeof WHICH)[number];
+
 interface Round {
   readonly requestsPerSecond: number;
   readonly requests: number;
@@ -69,8 +72,9 @@ async function counterTakes(port: number): Promise<number> {
 /**
  * Gateway throughput with rate limits and quotas on Redis (every request
  * charged to a rate window and a monthly quota, leased from Redis) against
- * the bare node:http + undici.Pool proxy, interleaved like
- * gateway-throughput. Skipped (a fact says so) when Redis is unreachable.
+ * the bare node:http + undici.Pool proxy, and against the same gateway
+ * without limits, in interleaved rounds like gateway-throughput. Skipped (a
+ * fact says so) when Redis is unreachable.
  */
 export const limits: BenchSection = {
   name: "limits",
@@ -87,7 +91,7 @@ export const limits: BenchSection = {
       };
     }
     const seconds = context.quick ? 2 : 5;
-    const rounds = context.quick ? 1 : 3;
+    const rounds = context.quick ? 1 : 5;
     const pin = process.env.KEYGATE_BENCH_NO_PIN === undefined && process.platform === "linux";
     const prefix = `kgbench:limits:${process.pid}:${randomBytes(3).toString("hex")}:`;
     const children: Child<unknown>[] = [];
@@ -107,29 +111,41 @@ export const limits: BenchSection = {
         cpus: pin ? "1" : undefined,
       });
       children.push(limited);
-      const headers = { "x-api-key": limited.ready.secret };
+      // The same gateway without limits: the difference to it is the price of the limits alone.
+      const plain = await startChild<{ port: number; secret: string }>(servers("gateway"), {
+        args: [upstreamUrl],
+        cpus: pin ? "1" : undefined,
+      });
+      children.push(plain);
+      const headersOf = (which: Which) => ({
+        "x-api-key": which === "plain" ? plain.ready.secret : limited.ready.secret,
+      });
+      const childOf = (which: Which) => (which === "bare" ? bare : which === "plain" ? plain : limited);
 
       context.log(`warming up (${seconds} s each)`);
-      await load(bare.ready.port, bare.process.pid, seconds, headers);
-      await load(limited.ready.port, limited.process.pid, seconds, headers);
+      for (const which of WHICH)
+        await load(childOf(which).ready.port, childOf(which).process.pid, seconds, headersOf(which));
       const takesBefore = await counterTakes(limited.ready.port);
 
-      const bareRounds: Round[] = [];
-      const limitedRounds: Round[] = [];
+      const measured: Record<Which, Round[]> = { bare: [], plain: [], limited: [] };
       for (let i = 0; i < rounds; i++) {
-        const order = i % 2 === 0 ? (["bare", "limited"] as const) : (["limited", "bare"] as const);
+        // Rotate the order, so a trend in background load favours none of the three.
+        const order = [...WHICH.slice(i % 3), ...WHICH.slice(0, i % 3)];
         for (const which of order) {
-          const child = which === "bare" ? bare : limited;
-          const round = await load(child.ready.port, child.process.pid, seconds, headers);
-          (which === "bare" ? bareRounds : limitedRounds).push(round);
+          const child = childOf(which);
+          const round = await load(child.ready.port, child.process.pid, seconds, headersOf(which));
+          measured[which].push(round);
           context.log(
             `round ${i + 1}/${rounds} ${which.padEnd(7)} ${round.requestsPerSecond.toFixed(0)} req/s, p99 ${round.p99Ms} ms`,
           );
         }
       }
+      const bareRounds = measured.bare;
+      const limitedRounds = measured.limited;
+      const plainRounds = measured.plain;
       const takes = (await counterTakes(limited.ready.port)) - takesBefore;
       const limitedRequests = limitedRounds.reduce((sum, r) => sum + r.requests, 0);
-      const errors = [...bareRounds, ...limitedRounds].reduce((sum, r) => sum + r.errors, 0);
+      const errors = [...bareRounds, ...plainRounds, ...limitedRounds].reduce((sum, r) => sum + r.errors, 0);
       const results = [
         result({
           section,
@@ -145,6 +161,15 @@ export const limits: BenchSection = {
         }),
         result({
           section,
+          name: "limited gateway req/s vs no limits",
+          value: mean(limitedRounds.map((r) => r.requestsPerSecond)),
+          unit: "req/s",
+          baselineName: "gateway without limits req/s",
+          baseline: mean(plainRounds.map((r) => r.requestsPerSecond)),
+          higherIsBetter: true,
+        }),
+        result({
+          section,
           name: "limited gateway p99",
           value: mean(limitedRounds.map((r) => r.p99Ms)),
           unit: "ms",
@@ -153,9 +178,9 @@ export const limits: BenchSection = {
           higherIsBetter: false,
         }),
       ];
-      const bareCpu = bareRounds.map((r) => r.cpuMicrosPerRequest);
-      const limitedCpu = limitedRounds.map((r) => r.cpuMicrosPerRequest);
-      if (bareCpu.every((v) => v !== undefined) && limitedCpu.every((v) => v !== undefined)) {
+      const cpu = (rs: Round[]) => rs.map((r) => r.cpuMicrosPerRequest);
+      const [bareCpu, plainCpu, limitedCpu] = [cpu(bareRounds), cpu(plainRounds), cpu(limitedRounds)];
+      if ([...bareCpu, ...plainCpu, ...limitedCpu].every((v) => v !== undefined)) {
         results.push(
           result({
             section,
@@ -164,6 +189,15 @@ export const limits: BenchSection = {
             unit: "µs",
             baselineName: "bare proxy CPU per request",
             baseline: mean(bareCpu as number[]),
+            higherIsBetter: false,
+          }),
+          result({
+            section,
+            name: "limited gateway CPU per request vs no limits",
+            value: mean(limitedCpu as number[]),
+            unit: "µs",
+            baselineName: "gateway without limits CPU per request",
+            baseline: mean(plainCpu as number[]),
             higherIsBetter: false,
           }),
         );

@@ -162,6 +162,8 @@ export class Limiter implements GatewayLimiter {
     now: number,
   ): LimitVerdict | Promise<LimitVerdict> {
     if (consumerId === undefined || planName === null || planName === undefined) return UNLIMITED;
+    // Closed (the node is shutting down, its counters are gone): what is still in flight goes through.
+    if (this.#closed) return UNLIMITED;
     // No closure on the synchronous path: allocating one per request shows in profiles.
     if (this.#restoring !== undefined)
       return this.#decideAfter(this.#restoring, consumerId, planName, cost, now);
@@ -321,7 +323,7 @@ export class Limiter implements GatewayLimiter {
       throw error;
     }
     // The store was switched meanwhile: units granted by the other one stay counted there, unused.
-    if (store !== this.#active() || this.#closed) return;
+    if (store !== this.#active()) return;
     if (result.type === "granted") {
       slots.forEach((slot, i) => {
         const grant = result.grants[i];
