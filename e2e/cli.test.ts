@@ -134,6 +134,23 @@ function cliSuite(
       expect(revoked.code, revoked.stderr).toBe(0);
       expect((await gatewayCall(stack, rolled?.[0] ?? "")).body.code).toBe("KEY_REVOKED");
 
+      // Usage is flushed off the hot path about every second.
+      await new Promise((r) => setTimeout(r, 1500));
+      const usage = await cli("usage", key.id, "--json");
+      expect(usage.code, usage.stderr).toBe(0);
+      const series = (
+        JSON.parse(usage.stdout) as { series: { total: number; outcomes: Record<string, number> }[] }
+      ).series;
+      const outcomes = series.reduce<Record<string, number>>((acc, b) => {
+        for (const [code, n] of Object.entries(b.outcomes)) acc[code] = (acc[code] ?? 0) + n;
+        return acc;
+      }, {});
+      expect(outcomes.VALID).toBeGreaterThanOrEqual(3);
+      expect(outcomes.KEY_EXPIRED).toBeGreaterThanOrEqual(1);
+      const plan = await cli("usage", "--consumer", consumerId);
+      expect(plan.code, plan.stderr).toBe(0);
+      expect(plan.stdout).toMatch(/plan: none/);
+
       const bad = await cli("keys", "rotate", key.id, "--overlap", "60");
       expect(bad.code).toBe(1);
       expect(bad.stderr).toMatch(/CONFLICT \(409\)/);

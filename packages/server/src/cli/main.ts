@@ -8,6 +8,7 @@ import { registerKeys } from "./commands/keys.ts";
 import { registerMigrate } from "./commands/migrate.ts";
 import { registerRotations } from "./commands/rotations.ts";
 import { registerStart } from "./commands/start.ts";
+import { registerUsage } from "./commands/usage.ts";
 import { registerWebhooks } from "./commands/webhooks.ts";
 
 const program = new Command()
@@ -23,6 +24,7 @@ registerConsumers(program);
 registerKeys(program);
 registerRotations(program);
 registerIncident(program);
+registerUsage(program);
 registerAudit(program);
 registerWebhooks(program);
 
