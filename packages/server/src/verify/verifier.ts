@@ -36,8 +36,8 @@ export interface VerifierOptions {
   readonly negativeTtlMs?: number | undefined;
   /**
    * How long past its TTL a found key may still be answered while the store
-   * is failing. Default 5 min; 0 makes a store outage refuse every key whose
-   * TTL has run out.
+   * is failing (and the bus is connected: see `setBusConnected`). Default
+   * 5 min; 0 makes a store outage refuse every key whose TTL has run out.
    */
   readonly staleIfErrorMs?: number | undefined;
   /**
@@ -174,7 +174,8 @@ export class Verifier {
   /**
    * Tells the verifier whether invalidations can reach it. Losing the bus
    * drops every cached answer and shortens the TTL of new ones until the bus
-   * is back, so a revocation made meanwhile is honoured within that TTL.
+   * is back, so a revocation made meanwhile is honoured within that TTL; and
+   * no expired entry is answered stale when the store fails meanwhile.
    */
   setBusConnected(connected: boolean): void {
     if (!connected) this.clear();
@@ -326,11 +327,18 @@ export class Verifier {
     );
   }
 
-  /** The store failed: answer from an entry past its TTL if it is recent enough, else STORE_UNAVAILABLE. */
+  /**
+   * The store failed: answer from an entry past its TTL if it is recent
+   * enough, else STORE_UNAVAILABLE. Only while the node hears the bus: then
+   * every revocation committed before the store failed has reached this
+   * cache. Cut off from the bus as well, a stale entry could be a key revoked
+   * meanwhile, so nothing is answered stale.
+   */
   #fallback(hash: string, requiredScopes: readonly string[]): VerifyOutcome {
     const now = this.#clock.now();
     const row = this.#table.find(hash);
     if (
+      this.#busConnected &&
       row >= 0 &&
       !this.#table.isNegative(row) &&
       now < this.#table.cachedUntil(row) + this.#staleIfErrorMs
