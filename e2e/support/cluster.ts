@@ -5,7 +5,7 @@
  * revocation bench.
  *
  * ```ts
- * const cluster = await startCluster({ gateways: 3 });   // + 1 admin node
+ * const cluster = await startCluster({ gateways: 3 });   // + 1 admin node (`all: n` adds both-port nodes)
  * await cluster.admin("POST", "/v1/consumers", { name: "acme" });
  * await fetch(`${cluster.gateways[0].gatewayUrl}/v2/trader-grades?symbol=ETH`, …);
  * await cluster.kill(cluster.gateways[1]);                // SIGKILL by PID
@@ -32,6 +32,8 @@ export interface ClusterOptions {
   readonly gateways?: number;
   /** Admin-only nodes (`--role admin`). Default 1. */
   readonly admins?: number;
+  /** Nodes with both ports (`--role all`). Default 0. */
+  readonly all?: number;
   /** The shared store. Default: a fresh database on `TEST_POSTGRES_URL`'s server, dropped by `stop()`. */
   readonly databaseUrl?: string;
   /** Default `TEST_REDIS_URL`. */
@@ -74,9 +76,11 @@ export interface LiveNode {
 }
 
 export interface KeygateCluster {
+  /** Every node, in start order: admin, then all, then gateway nodes. */
   readonly nodes: readonly ClusterNode[];
+  /** The nodes with a gateway port (gateway and all nodes). */
   readonly gateways: readonly ClusterNode[];
-  /** The first admin node's admin URL. */
+  /** The admin URL of the first node started (an admin node, else an all node). */
   readonly adminUrl: string;
   readonly adminToken: string;
   readonly upstreamUrl: string;
@@ -250,12 +254,19 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Keygat
 
   try {
     await waitForHttp(`${upstreamUrl}/v2/trader-grades?symbol=ETH`, upstream, readyTimeoutMs);
-    // The first admin node migrates the schema alone; the others start together once it is ready.
-    const first = await addNode("admin", 1);
+    // The first admin (or all) node migrates the schema alone; the others start together once it is ready.
+    const plan: Array<[NodeRole, number]> = [
+      ["admin", options.admins ?? 1],
+      ["all", options.all ?? 0],
+      ["gateway", options.gateways ?? 3],
+    ];
+    const firstRole = plan.find(([role, count]) => role !== "gateway" && count > 0)?.[0];
+    if (firstRole === undefined) throw new Error("a cluster needs at least one admin or all node");
+    const first = await addNode(firstRole, 1);
     await ready(first);
     const rest: NodeSlot[] = [];
-    for (let i = 2; i <= (options.admins ?? 1); i++) rest.push(await addNode("admin", i));
-    for (let i = 1; i <= (options.gateways ?? 3); i++) rest.push(await addNode("gateway", i));
+    for (const [role, count] of plan)
+      for (let i = role === firstRole ? 2 : 1; i <= count; i++) rest.push(await addNode(role, i));
     await Promise.all(rest.map(ready));
   } catch (error) {
     await killAll();
@@ -263,9 +274,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Keygat
     throw error;
   }
 
-  const firstAdmin = slots[0];
-  if (firstAdmin?.adminUrl === undefined) throw new Error("no admin node");
-  const adminUrl = firstAdmin.adminUrl;
+  const adminUrl = slots[0]?.adminUrl;
+  if (adminUrl === undefined) throw new Error("no admin node");
 
   const view = (slot: NodeSlot): ClusterNode => ({
     name: slot.name,
