@@ -1,9 +1,10 @@
 /**
- * `npm run cluster [-- --gateways N] [-- --admins N]`
+ * `npm run cluster [-- --gateways N] [-- --admins N] [-- --all N]`
  *
  * Starts a keygate cluster on loopback to try multi-node mode: the bundled
  * market-data upstream, 1 admin node and 3 gateway nodes (`keygate start
- * --role admin|gateway`), all on one PostgreSQL database and one Redis
+ * --role admin|gateway`; `--all N` adds nodes with both ports, and makes
+ * `--admins` default to 0), all on one PostgreSQL database and one Redis
  * prefix. Prints the URLs, the admin token and a demo key, then streams each
  * node's warnings and errors until Ctrl-C, when every process is stopped by
  * its PID.
@@ -26,7 +27,12 @@ function count(name: string, fallback: number): number {
 }
 
 const gateways = count("--gateways", 3);
-const admins = Math.max(1, count("--admins", 1));
+const all = count("--all", 0);
+const admins = count("--admins", all > 0 ? 0 : 1);
+if (admins + all === 0) {
+  console.error("at least one admin or all node is needed (--admins 1 or --all 1)");
+  process.exit(2);
+}
 const redisUrl =
   process.env.KEYGATE_REDIS_URL ?? process.env.KEYGATE_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const databaseUrl = process.env.KEYGATE_DATABASE_URL;
@@ -37,10 +43,11 @@ if (missing !== null && !(databaseUrl !== undefined && missing === "PostgreSQL")
   process.exit(1);
 }
 
-console.log(`starting the upstream, ${admins} admin and ${gateways} gateway node(s)…`);
+console.log(`starting the upstream, ${admins} admin, ${all} all and ${gateways} gateway node(s)…`);
 const cluster = await startCluster({
   gateways,
   admins,
+  all,
   redisUrl,
   label: "npm_cluster",
   ...(databaseUrl === undefined ? {} : { databaseUrl }),
@@ -73,7 +80,7 @@ try {
     "",
     ...cluster.nodes.map(
       (node: ClusterNode) =>
-        `  ${node.name.padEnd(10)} pid ${String(node.pid).padEnd(7)} ${node.adminUrl ? `admin ${node.adminUrl}` : ""}${node.gatewayUrl ? `gateway ${node.gatewayUrl}` : ""}`,
+        `  ${node.name.padEnd(10)} pid ${String(node.pid).padEnd(7)} ${[node.adminUrl && `admin ${node.adminUrl}`, node.gatewayUrl && `gateway ${node.gatewayUrl}`].filter(Boolean).join("  ")}`,
     ),
     `  upstream   ${cluster.upstreamUrl}`,
     "",
