@@ -45,6 +45,12 @@ const FORGET_AFTER_MS = 10 * 60_000;
 /** Far from the limit (leases at least this large) a lease is topped up before it runs out. */
 const TOP_UP_FROM = 8;
 const NODE_COUNT_POLL_MS = 5_000;
+/**
+ * Shared leases are sized as if at least this many nodes drew from a
+ * counter. Leases sized for fewer nodes than actually serve a consumer are
+ * too large near the limit: units left on one node while another is refused.
+ */
+const MIN_SHARING_NODES = 4;
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -298,8 +304,9 @@ export class Limiter implements GatewayLimiter {
   /** One atomic take for the slots that need units; `need[i]` is the minimum for `slots[i]`. */
   async #take(slots: readonly Slot[], need: readonly number[], now: number): Promise<void> {
     const store = this.#active();
-    const share =
-      this.#leaseShare * (store === this.#counters && this.#shared !== undefined ? this.#nodeCount : 1);
+    // Sized for at least MIN_SHARING_NODES: a node count read while the cluster starts can be low.
+    const sharing = Math.max(this.#nodeCount, MIN_SHARING_NODES);
+    const share = this.#leaseShare * (store === this.#counters && this.#shared !== undefined ? sharing : 1);
     const draws: CounterDraw[] = slots.map((slot, i) => {
       const min = Math.max(1, need[i] ?? 1);
       return {

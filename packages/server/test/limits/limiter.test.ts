@@ -237,8 +237,8 @@ describe("Limiter on several nodes sharing one counter store", () => {
     if (a === undefined || b === undefined) throw new Error("no nodes");
     for (let i = 0; i < 10; i++)
       expect((await settle(a.decide("con_1", "p", 1, clock.now()))).type).toBe("allow");
-    // a holds most of its first lease (600 / 12 = 50 units): without handing it back, b would stop short.
-    expect(await shared.inner.read([`con_1:q:month:${Date.UTC(2026, 2, 1)}`])).toEqual([50]);
+    // a holds most of its first lease (600 / (4 × 4 nodes at least) = 37 units): without handing it back, b would stop short.
+    expect(await shared.inner.read([`con_1:q:month:${Date.UTC(2026, 2, 1)}`])).toEqual([37]);
     clock.advance(1000);
     await a.releaseIdle();
     let allowedOnB = 0;
@@ -311,5 +311,30 @@ describe("Limiter when the shared store is unreachable", () => {
     expect(after.filter((d) => d === "allow")).toHaveLength(40);
     expect(limiter.metricsText()).toContain("keygate_limits_degraded 0");
     await limiter.close();
+  });
+});
+
+describe("Limiter lease sizing when the live-node count is low", () => {
+  it("still allows exactly N, then refuses, on 3 nodes that each believe they are alone", async () => {
+    for (const limit of [30, 120, 1000]) {
+      const clock = new ManualClock(T0);
+      const shared = new SwitchableCounterStore(clock);
+      const plans = new PlanTable(perMinute(limit));
+      const nodes = [];
+      for (let i = 0; i < 3; i++) {
+        nodes.push(
+          await startLimiter({ counters: shared, shared: { liveNodes: async () => 1 }, plans, clock }),
+        );
+      }
+      const outcomes: string[] = [];
+      for (let i = 0; i < limit + 20; i++) {
+        const node = nodes[i % 3];
+        if (node === undefined) throw new Error("no node");
+        outcomes.push((await settle(node.decide("con_1", "p", 1, T0))).type);
+      }
+      expect(outcomes.indexOf("deny"), `limit ${limit}`).toBe(limit);
+      expect(outcomes.slice(limit).every((o) => o === "deny")).toBe(true);
+      for (const node of nodes) await node.close();
+    }
   });
 });
