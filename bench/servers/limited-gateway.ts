@@ -80,7 +80,7 @@ await counters.connect();
 await counters.ping();
 const limiter = new Limiter({
   counters,
-  // Three gateways share the counters, as in the e2e cluster: leases are sized for them.
+  // Three gateways share the counters, as in the e2e cluster: leases are sized for a cluster.
   shared: { liveNodes: async () => 3 },
   plans: store,
   clock: systemClock,
