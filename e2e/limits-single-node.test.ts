@@ -75,8 +75,11 @@ describe("limits on one node without Redis (SQLite)", () => {
     expect(await call(stack, secret)).toMatchObject({ status: 429, code: "QUOTA_EXCEEDED" });
   });
 
-  it("control: a consumer under its quota is still served after the restarts", async () => {
+  it("control: a consumer under its quota is still served after the restarts; /metrics shows the limiter", async () => {
     const { secret } = await consumerWithQuota("roomy", 100);
     expect((await call(stack, secret)).status).toBe(200);
+    const metrics = await (await fetch(`${stack.gatewayUrl}/metrics`)).text();
+    expect(metrics).toContain("keygate_limits_degraded 0");
+    expect(metrics).toMatch(/^keygate_limits_decisions_total\{result="QUOTA_EXCEEDED"\} [1-9]/m);
   });
 });
