@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requireServiceInCi, skipSuite } from "../packages/server/test/support/postgres.ts";
 import { type KeygateCluster, missingClusterServices, startCluster } from "./support/cluster.ts";
+import { sharedCount, waitForSharedCount } from "./support/limits-counters.ts";
 import { awayFromBoundary, windowEnd } from "./support/limits-window.ts";
 
 /**
@@ -34,6 +35,9 @@ if (missing !== null) {
     let cluster: KeygateCluster;
 
     const gateway = (i: number) => cluster.gateways[i % cluster.gateways.length]?.gatewayUrl;
+    /** Waits until every gateway has handed its idle lease back: the counter then reads what was spent. */
+    const leasesReturned = (consumerId: string, spent: number) =>
+      waitForSharedCount(() => sharedCount(cluster.redisUrl, cluster.redisPrefix, consumerId, DAY), spent);
     /** A consumer on a fresh plan of `limit` requests per day, with one key. */
     const consumerWithLimit = async (name: string, limit: number) => {
       const plan = await cluster.admin("PUT", `/v1/plans/${name}?wait=true`, {
@@ -100,7 +104,7 @@ if (missing !== null) {
 
     it("never allows more than N under concurrent load on 3 gateways, and reaches exactly N once idle leases are handed back", async () => {
       const N = 300;
-      const { secret } = await consumerWithLimit("concurrent", N);
+      const { secret, consumerId } = await consumerWithLimit("concurrent", N);
       const burst = async (requests: number) => {
         let next = 0;
         let allowed = 0;
@@ -118,17 +122,18 @@ if (missing !== null) {
       const first = await burst(N + 60);
       expect(first).toBeLessThanOrEqual(N);
       // Any units still leased on a gateway go back after a second idle.
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await leasesReturned(consumerId, first);
       const second = await burst(60);
       expect(first + second).toBe(N);
     });
 
     it("hands an idle gateway's unused lease back, so the consumer's traffic moving to another gateway still gets exactly N", async () => {
       const N = 400;
-      const { secret } = await consumerWithLimit("moving", N);
+      const { secret, consumerId } = await consumerWithLimit("moving", N);
       for (let i = 0; i < 5; i++) expect((await call(gateway(0), secret)).status).toBe(200);
       // Gateway 0 leased far more than 5 units (about N / (4 × 4 live nodes)); they go back when idle.
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(await sharedCount(cluster.redisUrl, cluster.redisPrefix, consumerId, DAY)).toBeGreaterThan(5);
+      await leasesReturned(consumerId, 5);
       const statuses: number[] = [];
       for (let i = 0; i < N; i++) statuses.push((await call(gateway(1), secret)).status);
       expect(statuses.filter((s) => s === 200)).toHaveLength(N - 5);
