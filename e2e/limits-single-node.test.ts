@@ -1,3 +1,5 @@
+import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type KeygateStack, startStack } from "./support/keygate-stack.ts";
 import { awayFromBoundary, monthEnd } from "./support/limits-window.ts";
@@ -18,6 +20,30 @@ async function call(stack: KeygateStack, secret: string) {
     code: res.status === 200 ? undefined : (JSON.parse(text) as { code?: string }).code,
     headers: res.headers,
   };
+}
+
+/** Polls the node's SQLite file until the snapshot of the counter starting with `keyPrefix` reads `used`. */
+async function snapshotReaches(
+  file: string,
+  keyPrefix: string,
+  used: number,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const row = db.prepare("select used from limit_counters where key like ?").get(`${keyPrefix}%`) as
+        | { used: number }
+        | undefined;
+      if (row?.used === used) return;
+      if (Date.now() > deadline)
+        throw new Error(`snapshot of ${keyPrefix} is ${row?.used}, expected ${used}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    db.close();
+  }
 }
 
 describe("limits on one node without Redis (SQLite)", () => {
@@ -67,9 +93,10 @@ describe("limits on one node without Redis (SQLite)", () => {
   });
 
   it("keeps it after a crash once the counters were snapshotted (every second)", async () => {
-    const { secret } = await consumerWithQuota("crashy", 3);
+    const { secret, consumerId } = await consumerWithQuota("crashy", 3);
     for (let i = 0; i < 3; i++) expect((await call(stack, secret)).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 1600));
+    // The snapshot written within about a second (read from the SQLite file, as a second reader).
+    await snapshotReaches(join(stack.dataDir, "keygate.db"), `${consumerId}:q:month:`, 3);
     await stack.node.kill();
     await stack.startNode();
     expect(await call(stack, secret)).toMatchObject({ status: 429, code: "QUOTA_EXCEEDED" });
