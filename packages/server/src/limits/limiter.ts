@@ -374,9 +374,10 @@ export class Limiter implements GatewayLimiter {
     for (const slot of state.slots) if (isLow(slot)) any = true;
     if (!any) return;
     const low = state.slots.filter(isLow);
+    // At least one more unit: the lease size itself comes from what is left (leaseGrant).
     const pending = this.#take(
       low,
-      low.map((slot) => slot.units + 1),
+      low.map(() => 1),
       now,
     )
       .catch((error: unknown) => this.#logger.error({ err: message(error) }, "limits: lease top-up failed"))
