@@ -1,4 +1,5 @@
 import { type LimitVerdict, rateWindow } from "@keygate/core";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MemoryCounterStore } from "../../src/limits/memory-counter-store.ts";
 import {
@@ -17,6 +18,7 @@ const T0 = Date.UTC(2026, 2, 4, 10, 15, 0);
 
 const perMinute = (limit: number) => plan("p", { rateLimit: { limit, windowSeconds: 60 } });
 const allowed = (v: LimitVerdict) => v.type === "allow";
+const UNLIMITED: LimitVerdict = { type: "unlimited" };
 
 describe("Limiter on one node", () => {
   it("lets a consumer without a plan, or with a plan without limits, through synchronously", async () => {
@@ -336,5 +338,53 @@ describe("Limiter lease sizing when the live-node count is low", () => {
       expect(outcomes.slice(limit).every((o) => o === "deny")).toBe(true);
       for (const node of nodes) await node.close();
     }
+  });
+});
+
+describe("Limiter exactness (property)", () => {
+  it("never allows more than N in any interleaving over nodes, and reaches N once idle leases are back", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 2, max: 4 }),
+        fc.integer({ min: 1, max: 400 }),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 3 })), { minLength: 1, maxLength: 600 }),
+        async (nodeCount, limit, traffic) => {
+          const clock = new ManualClock(T0);
+          const shared = new SwitchableCounterStore(clock);
+          const plans = new PlanTable(plan("p", { quota: { limit, period: "month" } }));
+          const nodes = [];
+          for (let i = 0; i < nodeCount; i++) {
+            nodes.push(
+              await startLimiter({
+                counters: shared,
+                shared: { liveNodes: async () => nodeCount },
+                plans,
+                clock,
+              }),
+            );
+          }
+          let charged = 0;
+          for (const [pick, cost] of traffic) {
+            const verdict = await settle(
+              nodes[pick % nodeCount]?.decide("con_1", "p", cost, clock.now()) ?? UNLIMITED,
+            );
+            if (verdict.type === "allow") charged += cost;
+          }
+          expect(charged).toBeLessThanOrEqual(limit);
+          clock.advance(1000);
+          for (const node of nodes) await node.releaseIdle();
+          clock.advance(1000);
+          for (let i = 0; charged < limit && i < limit; i++) {
+            const verdict = await settle(
+              nodes[i % nodeCount]?.decide("con_1", "p", 1, clock.now()) ?? UNLIMITED,
+            );
+            if (verdict.type === "allow") charged++;
+          }
+          expect(charged).toBe(limit);
+          for (const node of nodes) await node.close();
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
