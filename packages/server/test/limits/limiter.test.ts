@@ -342,7 +342,7 @@ describe("Limiter lease sizing when the live-node count is low", () => {
 });
 
 describe("Limiter exactness (property)", () => {
-  it("never allows more than N in any interleaving over nodes, and reaches N once idle leases are back", async () => {
+  it("never allows more than N in any interleaving over nodes, and one node reaches N once the others' idle leases are back", async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 2, max: 4 }),
@@ -374,10 +374,9 @@ describe("Limiter exactness (property)", () => {
           clock.advance(1000);
           for (const node of nodes) await node.releaseIdle();
           clock.advance(1000);
+          // The traffic moves to one node: the others' leases must not strand.
           for (let i = 0; charged < limit && i < limit; i++) {
-            const verdict = await settle(
-              nodes[i % nodeCount]?.decide("con_1", "p", 1, clock.now()) ?? UNLIMITED,
-            );
+            const verdict = await settle(nodes[0]?.decide("con_1", "p", 1, clock.now()) ?? UNLIMITED);
             if (verdict.type === "allow") charged++;
           }
           expect(charged).toBe(limit);
