@@ -7,7 +7,8 @@
  *   (`AuthFailureGuard`), the rotation-alerts scan, the failure-spike
  *   reporter and the rotation-policy job running, `/metrics` served;
  * - off: none of that (no usage sink, the bare `Verifier`).
- * Reports its port and the key over IPC.
+ * `KG_ANALYTICS_WITHOUT=process,jobs,persist,timing` leaves parts out of "on",
+ * to see what each costs. Reports its port and the key over IPC.
  */
 import type { AddressInfo } from "node:net";
 import { generateKeySecret, keyHint, newId } from "@keygate/core";
@@ -89,15 +90,22 @@ const routes = compileRouteTable([
 
 const stops: Array<() => Promise<void>> = [];
 let gatewayOptions: Partial<Parameters<typeof createGatewayServer>[0]> = { verifier };
+const without = new Set((process.env.KG_ANALYTICS_WITHOUT ?? "").split(","));
 if (mode === "on") {
   const verification = new VerificationMetrics();
-  const usage = new UsageRecorder({ store, usageStore: store });
+  const usage = new UsageRecorder({ store, usageStore: without.has("persist") ? undefined : store });
   const failureGuard = new AuthFailureGuard({
     spikePerMinute: config.alerts.failureSpikePerMinute,
     throttlePerMinute: config.alerts.throttleFailuresPerMinute,
     maxTracked: config.alerts.trackedClients,
   });
-  const nodeMetrics = new NodeMetrics({ verification, verifier, usage, failureGuard });
+  const nodeMetrics = new NodeMetrics({
+    verification,
+    verifier,
+    usage,
+    failureGuard,
+    processMetrics: !without.has("process"),
+  });
   const deps = {
     store,
     clock: systemClock,
@@ -106,21 +114,25 @@ if (mode === "on") {
     bus: new LocalChangeBus(),
   };
   const holder = `bench/${process.pid}`;
-  const alerts = startAlerts(deps, logger, { leases: store, holder, config, failureGuard, nodeId: holder });
-  const policy = startRotationPolicyJob(deps, logger, {
-    leases: store,
-    policies: store,
-    holder,
-    intervalMs: config.jobs.policyIntervalMs,
-    leaseTtlMs: config.jobs.leaseTtlMs,
-  });
+  const alerts = without.has("jobs")
+    ? { stop: async () => {} }
+    : startAlerts(deps, logger, { leases: store, holder, config, failureGuard, nodeId: holder });
+  const policy = without.has("jobs")
+    ? { stop: async () => {} }
+    : startRotationPolicyJob(deps, logger, {
+        leases: store,
+        policies: store,
+        holder,
+        intervalMs: config.jobs.policyIntervalMs,
+        leaseTtlMs: config.jobs.leaseTtlMs,
+      });
   stops.push(
     () => alerts.stop(),
     () => policy.stop(),
     () => usage.close(),
   );
   gatewayOptions = {
-    verifier: new TimedVerifier(verifier, verification),
+    verifier: without.has("timing") ? verifier : new TimedVerifier(verifier, verification),
     usage,
     failureGuard,
     metrics: () => nodeMetrics.text(),
