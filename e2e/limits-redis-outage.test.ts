@@ -83,6 +83,8 @@ if (problems.length > 0) {
         `/v1/consumers/${consumer.body.id}/keys?wait=true`,
         { name: "main" },
       );
+      // 202: created, but not every node acknowledged within the wait (a loaded machine).
+      expect([201, 202], JSON.stringify(key.body)).toContain(key.status);
       const { secret } = key.body;
       for (let i = 0; i < 30; i++) expect(await status(cluster.gateways[i % 3], secret)).toBe(200);
       for (const gateway of cluster.gateways) expect(await degraded(gateway)).toBe(0);
