@@ -1,36 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import Database from "better-sqlite3";
-import { afterAll } from "vitest";
-import { nodeHasher } from "../../src/platform/node-platform.ts";
 import { runWebhookStoreContract } from "../../src/store/contract/webhook-store.contract.ts";
-import { SqliteKeyStore } from "../../src/store/sql/sqlite-key-store.ts";
+import { sqliteStoreHarness } from "../support/sql-store-harness.ts";
 import { RESET_SQL_STORE } from "./sql-store-reset.ts";
-
-// One real database file for this test file, emptied before every test.
-const dir = mkdtempSync(join(tmpdir(), "keygate-sqlite-webhooks-"));
-const path = join(dir, "keygate.db");
-
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function open(): Promise<SqliteKeyStore> {
-  const store = new SqliteKeyStore({ path, hasher: nodeHasher });
-  await store.migrate();
-  return store;
-}
 
 runWebhookStoreContract({
   name: "SQLite file",
-  create: async () => {
-    const store = await open();
-    const raw = new Database(path);
-    try {
-      for (const statement of RESET_SQL_STORE) raw.exec(statement);
-    } finally {
-      raw.close();
-    }
-    return store;
-  },
-  openPeer: open,
+  ...sqliteStoreHarness({ label: "webhooks", file: ["keygate.db"], reset: RESET_SQL_STORE }),
 });
