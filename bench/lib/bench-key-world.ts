@@ -1,21 +1,29 @@
-import type { Consumer, KeyRecord, KeyStore, KeyWithConsumer } from "@keygate/core";
+import type { Consumer, KeyRecord, KeyStore, KeyWithConsumer, Write } from "@keygate/core";
 import { generateKeySecret, keyHint, newId } from "@keygate/core";
 import { cryptoRandom, nodeHasher } from "../../packages/server/src/platform/node-platform.ts";
 import { MemoryKeyStore } from "../../packages/server/src/store/memory/memory-key-store.ts";
 
-/** A MemoryKeyStore holding one consumer and one active key, created through `commit`. */
-export async function oneKeyStore(
-  scopes: readonly string[],
-): Promise<{ store: MemoryKeyStore; secret: string }> {
-  const store = new MemoryKeyStore({ hasher: nodeHasher });
+/** The consumer and extra writes `seedOneKey` commits beside the key. */
+export interface OneKeyOptions {
+  readonly scopes: readonly string[];
+  /** The consumer's plan. Default: "pro". */
+  readonly plan?: string | null;
+  /** The consumer's rotation policy. Default: none. */
+  readonly rotationPolicy?: Consumer["rotationPolicy"];
+  /** Committed before the consumer and key, in the same unit (e.g. the plan they use). */
+  readonly before?: readonly Write[];
+}
+
+/** Commits one consumer and one active key into `store`; returns the key's secret. */
+export async function seedOneKey(store: KeyStore, options: OneKeyOptions): Promise<string> {
   const now = Date.now();
   const consumer: Consumer = {
     id: newId("con", now, cryptoRandom),
     name: "bench",
-    plan: "pro",
+    plan: options.plan === undefined ? "pro" : options.plan,
     metadata: {},
     disabled: false,
-    rotationPolicy: null,
+    rotationPolicy: options.rotationPolicy ?? null,
     createdAt: now,
     updatedAt: now,
   };
@@ -24,7 +32,7 @@ export async function oneKeyStore(
     id: newId("key", now, cryptoRandom),
     consumerId: consumer.id,
     name: "bench key",
-    scopes: [...scopes],
+    scopes: [...options.scopes],
     env: "live",
     lineageId: newId("lin", now, cryptoRandom),
     version: 1,
@@ -42,14 +50,20 @@ export async function oneKeyStore(
     revision: 0,
   };
   const committed = await store.commit({
-    writes: [
-      { type: "insertConsumer", consumer },
-      { type: "insertKey", key },
-    ],
+    writes: [...(options.before ?? []), { type: "insertConsumer", consumer }, { type: "insertKey", key }],
     audit: [],
     events: [],
   });
   if (!committed.ok) throw new Error(committed.conflict);
+  return secret;
+}
+
+/** A MemoryKeyStore holding one consumer and one active key, created through `commit`. */
+export async function oneKeyStore(
+  scopes: readonly string[],
+): Promise<{ store: MemoryKeyStore; secret: string }> {
+  const store = new MemoryKeyStore({ hasher: nodeHasher });
+  const secret = await seedOneKey(store, { scopes });
   return { store, secret };
 }
 

@@ -10,15 +10,12 @@
  * `KG_ANALYTICS_WITHOUT=process,jobs,persist,timing` leaves parts out of "on",
  * to see what each costs. Reports its port and the key over IPC.
  */
-import type { AddressInfo } from "node:net";
-import { generateKeySecret, keyHint, newId } from "@keygate/core";
 import { pino } from "pino";
 import { AuthFailureGuard } from "../../packages/server/src/alerts/auth-failure-guard.ts";
 import { startAlerts } from "../../packages/server/src/alerts/start-alerts.ts";
 import { LocalChangeBus } from "../../packages/server/src/cluster/local/local-change-bus.ts";
 import { fileConfigSchema } from "../../packages/server/src/config/config-schema.ts";
-import { createGatewayServer, type GatewayLogger } from "../../packages/server/src/gateway/gateway-server.ts";
-import { compileRouteTable } from "../../packages/server/src/gateway/route-table.ts";
+import type { GatewayServerOptions } from "../../packages/server/src/gateway/gateway-server.ts";
 import { startRotationPolicyJob } from "../../packages/server/src/jobs/rotation-policy-job.ts";
 import { NodeMetrics } from "../../packages/server/src/metrics/node-metrics.ts";
 import { TimedVerifier } from "../../packages/server/src/metrics/timed-verifier.ts";
@@ -27,6 +24,8 @@ import { cryptoRandom, nodeHasher, systemClock } from "../../packages/server/src
 import { SqliteKeyStore } from "../../packages/server/src/store/sql/sqlite-key-store.ts";
 import { UsageRecorder } from "../../packages/server/src/usage/usage-recorder.ts";
 import { Verifier } from "../../packages/server/src/verify/verifier.ts";
+import { seedOneKey } from "../lib/bench-key-world.ts";
+import { benchRoutes, serveBenchGateway } from "../lib/gateway-process.ts";
 
 const [upstream, mode, dbFile] = process.argv.slice(2);
 if (upstream === undefined || (mode !== "on" && mode !== "off") || dbFile === undefined) {
@@ -35,61 +34,19 @@ if (upstream === undefined || (mode !== "on" && mode !== "off") || dbFile === un
 
 const store = new SqliteKeyStore({ path: dbFile, hasher: nodeHasher });
 await store.migrate();
-const now = systemClock.now();
-const consumer = {
-  id: newId("con", now, cryptoRandom),
-  name: "bench",
+const secret = await seedOneKey(store, {
+  scopes: ["read"],
   plan: null,
-  metadata: {},
-  disabled: false,
   // A policy, so the policy job has a consumer to look at on every pass.
   rotationPolicy: { maxAgeDays: 90, overlapSeconds: 86_400, notifyBeforeDays: 7 },
-  createdAt: now,
-  updatedAt: now,
-};
-const secret = generateKeySecret(cryptoRandom, "live");
-const key = {
-  id: newId("key", now, cryptoRandom),
-  consumerId: consumer.id,
-  name: "bench key",
-  scopes: ["read"],
-  env: "live" as const,
-  lineageId: newId("lin", now, cryptoRandom),
-  version: 1,
-  status: "active" as const,
-  hash: nodeHasher.sha256Hex(secret),
-  hint: keyHint(secret),
-  createdAt: now,
-  expiresAt: null,
-  deprecatedAt: null,
-  sunsetAt: null,
-  revokedAt: null,
-  revokedReason: null,
-  lastUsedAt: null,
-  metadata: {},
-  revision: 0,
-};
-const committed = await store.commit({
-  writes: [
-    { type: "insertConsumer", consumer },
-    { type: "insertKey", key },
-  ],
-  audit: [],
-  events: [],
 });
-if (!committed.ok) throw new Error(committed.conflict);
 
-const silent: GatewayLogger = { info: () => {}, warn: () => {}, error: () => {} };
 const logger = pino({ level: "silent" });
 const verifier = new Verifier({ store, clock: systemClock, hasher: nodeHasher, ttlMs: 3_600_000 });
 const config = fileConfigSchema.parse({});
-const routes = compileRouteTable([
-  { method: "GET", path: "/v2/daily-ohlcv", scopes: ["read"], cost: 1 },
-  { method: "POST", path: "/v2/orders", scopes: ["trade"], cost: 5 },
-]);
 
 const stops: Array<() => Promise<void>> = [];
-let gatewayOptions: Partial<Parameters<typeof createGatewayServer>[0]> = { verifier };
+let gatewayOptions: Partial<GatewayServerOptions> = { verifier };
 const without = new Set((process.env.KG_ANALYTICS_WITHOUT ?? "").split(","));
 if (mode === "on") {
   const verification = new VerificationMetrics();
@@ -139,22 +96,6 @@ if (mode === "on") {
   };
 }
 
-const gateway = createGatewayServer({
-  verifier,
-  upstream,
-  routes,
-  clock: systemClock,
-  logger: silent,
-  ...gatewayOptions,
-});
-const { port } = await gateway.listen(0, "127.0.0.1");
-process.send?.({ port: (gateway.server.address() as AddressInfo).port ?? port, secret });
-process.on("SIGTERM", () => {
-  gateway.server.closeAllConnections();
-  Promise.all(stops.map((stop) => stop()))
-    .then(() => store.close())
-    .then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-});
+await serveBenchGateway({ verifier, upstream, routes: benchRoutes(), ...gatewayOptions }, secret, () =>
+  Promise.all(stops.map((stop) => stop())).then(() => store.close()),
+);

@@ -1,0 +1,51 @@
+import type { AddressInfo } from "node:net";
+import {
+  createGatewayServer,
+  type GatewayLogger,
+  type GatewayServerOptions,
+} from "../../packages/server/src/gateway/gateway-server.ts";
+import {
+  compileRouteTable,
+  type RouteRule,
+  type RouteTable,
+} from "../../packages/server/src/gateway/route-table.ts";
+import { systemClock } from "../../packages/server/src/platform/node-platform.ts";
+
+/** The bench gateways log nothing: logging would be measured too. */
+export const silentGatewayLogger: GatewayLogger = { info: () => {}, warn: () => {}, error: () => {} };
+
+/** The routes every bench gateway serves (the sections load GET /v2/daily-ohlcv). */
+const BENCH_ROUTES: readonly RouteRule[] = [
+  { method: "GET", path: "/v2/daily-ohlcv", scopes: ["read"], cost: 1 },
+  { method: "POST", path: "/v2/orders", scopes: ["trade"], cost: 5 },
+];
+
+/** The bench routes, then `extra`, compiled. */
+export function benchRoutes(extra: readonly RouteRule[] = []): RouteTable {
+  return compileRouteTable([...BENCH_ROUTES, ...extra]);
+}
+
+/**
+ * Runs a bench gateway process: creates the gateway (system clock, silent
+ * logger), listens on an ephemeral loopback port, reports `{port, secret}`
+ * over IPC, and on SIGTERM closes its connections, runs `shutdown` and exits
+ * (1 when `shutdown` rejects).
+ */
+export async function serveBenchGateway(
+  options: Omit<GatewayServerOptions, "clock" | "logger">,
+  secret: string,
+  shutdown?: () => Promise<void>,
+): Promise<void> {
+  const gateway = createGatewayServer({ clock: systemClock, logger: silentGatewayLogger, ...options });
+  const { port } = await gateway.listen(0, "127.0.0.1");
+  process.send?.({ port: (gateway.server.address() as AddressInfo).port ?? port, secret });
+  process.on("SIGTERM", () => {
+    gateway.server.closeAllConnections();
+    if (shutdown === undefined) process.exit(0);
+    else
+      shutdown().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+  });
+}
