@@ -2,48 +2,24 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import autocannon from "autocannon";
 import { type BenchContext, type BenchFact, type BenchSection, median, result } from "../lib/bench-result.ts";
-import { type Child, cpuSeconds, runWorker, startChild } from "../lib/child.ts";
+import { type Child, runWorker, startChild } from "../lib/child.ts";
+import {
+  benchServer,
+  interleavedRounds,
+  type LoadRound,
+  loadRound,
+  loadTarget,
+  pinCores,
+  startUpstream,
+  warmUp,
+} from "../lib/interleaved-rounds.ts";
 
-const servers = (name: string) => fileURLToPath(new URL(`../servers/${name}.ts`, import.meta.url));
 const worker = fileURLToPath(new URL("../workers/analytics-hot-path-worker.ts", import.meta.url));
 
 interface HotPath {
   readonly plainNs: number;
   readonly analyticsNs: number;
-}
-
-interface Round {
-  readonly requestsPerSecond: number;
-  readonly p99Ms: number;
-  readonly cpuMicrosPerRequest: number | undefined;
-  readonly errors: number;
-}
-
-async function load(
-  port: number,
-  pid: number | undefined,
-  seconds: number,
-  secret: string,
-  connections = 50,
-): Promise<Round> {
-  const cpuBefore = await cpuSeconds(pid);
-  const run = await autocannon({
-    url: `http://127.0.0.1:${port}/v2/daily-ohlcv?symbol=ETH`,
-    connections,
-    duration: seconds,
-    headers: { "x-api-key": secret },
-  });
-  const cpuAfter = await cpuSeconds(pid);
-  const total = run.requests.total;
-  return {
-    requestsPerSecond: total / seconds,
-    p99Ms: run.latency.p99,
-    cpuMicrosPerRequest:
-      cpuBefore === undefined || cpuAfter === undefined ? undefined : ((cpuAfter - cpuBefore) * 1e6) / total,
-    errors: run.errors + run.timeouts + run.non2xx,
-  };
 }
 
 /**
@@ -71,7 +47,7 @@ export const analytics: BenchSection = {
     // background load hit.
     const seconds = context.quick ? 2 : 4;
     const rounds = context.quick ? 3 : 8;
-    const pin = process.env.KEYGATE_BENCH_NO_PIN === undefined && process.platform === "linux";
+    const pin = pinCores();
     context.log("hot path: cached verification with and without the analytics calls");
     const hot = await runWorker<HotPath>(worker, {
       args: context.quick ? ["--quick"] : [],
@@ -80,13 +56,11 @@ export const analytics: BenchSection = {
     const dir = mkdtempSync(join(tmpdir(), "keygate-bench-analytics-"));
     const children: Child<unknown>[] = [];
     try {
-      const upstream = await startChild<{ port: number }>(servers("upstream"), {
-        cpus: pin ? "0" : undefined,
-      });
-      children.push(upstream);
-      const upstreamUrl = `http://127.0.0.1:${upstream.ready.port}`;
+      const upstream = await startUpstream(pin);
+      children.push(upstream.child);
+      const upstreamUrl = upstream.url;
       const start = (mode: "on" | "off") =>
-        startChild<{ port: number; secret: string }>(servers("analytics-gateway"), {
+        startChild<{ port: number; secret: string }>(benchServer("analytics-gateway"), {
           args: [upstreamUrl, mode, join(dir, `${mode}.db`)],
           cpus: pin ? "1" : undefined,
         });
@@ -95,30 +69,30 @@ export const analytics: BenchSection = {
       const off = await start("off");
       children.push(off);
 
-      context.log(`warming up (${seconds} s each)`);
-      await load(off.ready.port, off.process.pid, seconds, off.ready.secret);
-      await load(on.ready.port, on.process.pid, seconds, on.ready.secret);
+      const targets = { off: loadTarget(off, off.ready.secret), on: loadTarget(on, on.ready.secret) };
+      const order = ["off", "on"] as const;
 
-      const onRounds: Round[] = [];
-      const offRounds: Round[] = [];
-      for (let i = 0; i < rounds; i++) {
-        const order = i % 2 === 0 ? (["off", "on"] as const) : (["on", "off"] as const);
-        for (const which of order) {
-          const child = which === "on" ? on : off;
-          const round = await load(child.ready.port, child.process.pid, seconds, child.ready.secret);
-          (which === "on" ? onRounds : offRounds).push(round);
-          context.log(
-            `round ${i + 1}/${rounds} analytics ${which.padEnd(3)} ${round.requestsPerSecond.toFixed(0)} req/s, ` +
-              `p99 ${round.p99Ms} ms, ${round.cpuMicrosPerRequest?.toFixed(1) ?? "?"} µs CPU/request`,
-          );
-        }
-      }
-      const onShared: Round[] = [];
-      const offShared: Round[] = [];
+      context.log(`warming up (${seconds} s each)`);
+      await warmUp(targets, order, seconds);
+
+      const measured = await interleavedRounds({
+        targets,
+        order,
+        rounds,
+        seconds,
+        log: (line) => context.log(line),
+        describe: (which, round) =>
+          `analytics ${which.padEnd(3)} ${round.requestsPerSecond.toFixed(0)} req/s, ` +
+          `p99 ${round.p99Ms} ms, ${round.cpuMicrosPerRequest?.toFixed(1) ?? "?"} µs CPU/request`,
+      });
+      const onRounds = measured.on;
+      const offRounds = measured.off;
+      const onShared: LoadRound[] = [];
+      const offShared: LoadRound[] = [];
       for (let i = 0; i < rounds; i++) {
         // Which load starts first alternates: the first gets its connections up a moment earlier.
-        const loadOn = () => load(on.ready.port, on.process.pid, seconds, on.ready.secret, 25);
-        const loadOff = () => load(off.ready.port, off.process.pid, seconds, off.ready.secret, 25);
+        const loadOn = () => loadRound(targets.on, seconds, 25);
+        const loadOff = () => loadRound(targets.off, seconds, 25);
         const [onRound, offRound] =
           i % 2 === 0
             ? await Promise.all([loadOn(), loadOff()])

@@ -1,37 +1,13 @@
-import { fileURLToPath } from "node:url";
-import autocannon from "autocannon";
 import { type BenchContext, type BenchFact, type BenchSection, mean, result } from "../lib/bench-result.ts";
-import { type Child, cpuSeconds, startChild } from "../lib/child.ts";
-
-const servers = (name: string) => fileURLToPath(new URL(`../servers/${name}.ts`, import.meta.url));
-
-interface Round {
-  readonly requestsPerSecond: number;
-  readonly p99Ms: number;
-  readonly cpuMicrosPerRequest: number | undefined;
-  readonly errors: number;
-}
-
-/** One autocannon run against `port`, with the proxy's CPU time per request from /proc. */
-async function load(port: number, pid: number | undefined, seconds: number, headers: Record<string, string>) {
-  const cpuBefore = await cpuSeconds(pid);
-  const run = await autocannon({
-    url: `http://127.0.0.1:${port}/v2/daily-ohlcv?symbol=ETH`,
-    connections: 50,
-    duration: seconds,
-    headers,
-  });
-  const cpuAfter = await cpuSeconds(pid);
-  const total = run.requests.total;
-  const round: Round = {
-    requestsPerSecond: total / seconds,
-    p99Ms: run.latency.p99,
-    cpuMicrosPerRequest:
-      cpuBefore === undefined || cpuAfter === undefined ? undefined : ((cpuAfter - cpuBefore) * 1e6) / total,
-    errors: run.errors + run.timeouts + run.non2xx,
-  };
-  return round;
-}
+import { type Child, startChild } from "../lib/child.ts";
+import {
+  benchServer,
+  interleavedRounds,
+  loadTarget,
+  pinCores,
+  startUpstream,
+  warmUp,
+} from "../lib/interleaved-rounds.ts";
 
 /**
  * (a) Requests/s and p99 through the full gateway path (key parse, SHA-256,
@@ -47,44 +23,41 @@ export const gatewayThroughput: BenchSection = {
   async run(context: BenchContext) {
     const seconds = context.quick ? 2 : 5;
     const rounds = context.quick ? 1 : 3;
-    const pin = process.env.KEYGATE_BENCH_NO_PIN === undefined && process.platform === "linux";
+    const pin = pinCores();
     const children: Child<unknown>[] = [];
     try {
-      const upstream = await startChild<{ port: number }>(servers("upstream"), {
-        cpus: pin ? "0" : undefined,
-      });
-      children.push(upstream);
-      const upstreamUrl = `http://127.0.0.1:${upstream.ready.port}`;
-      const bare = await startChild<{ port: number }>(servers("bare-proxy"), {
+      const upstream = await startUpstream(pin);
+      children.push(upstream.child);
+      const upstreamUrl = upstream.url;
+      const bare = await startChild<{ port: number }>(benchServer("bare-proxy"), {
         args: [upstreamUrl],
         cpus: pin ? "1" : undefined,
       });
       children.push(bare);
-      const gateway = await startChild<{ port: number; secret: string }>(servers("gateway"), {
+      const gateway = await startChild<{ port: number; secret: string }>(benchServer("gateway"), {
         args: [upstreamUrl],
         cpus: pin ? "1" : undefined,
       });
       children.push(gateway);
-      const headers = { "x-api-key": gateway.ready.secret };
+      // Both get the key header, so both forward the same request.
+      const targets = {
+        bare: loadTarget(bare, gateway.ready.secret),
+        gateway: loadTarget(gateway, gateway.ready.secret),
+      };
+      const order = ["bare", "gateway"] as const;
 
       context.log(`warming up (${seconds} s each)`);
-      await load(bare.ready.port, bare.process.pid, seconds, headers);
-      await load(gateway.ready.port, gateway.process.pid, seconds, headers);
+      await warmUp(targets, order, seconds);
 
-      const bareRounds: Round[] = [];
-      const gatewayRounds: Round[] = [];
-      for (let i = 0; i < rounds; i++) {
-        // Alternate which goes first, so a trend in background load favours neither.
-        const order = i % 2 === 0 ? (["bare", "gateway"] as const) : (["gateway", "bare"] as const);
-        for (const which of order) {
-          const child = which === "bare" ? bare : gateway;
-          const round = await load(child.ready.port, child.process.pid, seconds, headers);
-          (which === "bare" ? bareRounds : gatewayRounds).push(round);
-          context.log(
-            `round ${i + 1}/${rounds} ${which.padEnd(7)} ${round.requestsPerSecond.toFixed(0)} req/s, p99 ${round.p99Ms} ms`,
-          );
-        }
-      }
+      const measured = await interleavedRounds({
+        targets,
+        order,
+        rounds,
+        seconds,
+        log: (line) => context.log(line),
+      });
+      const bareRounds = measured.bare;
+      const gatewayRounds = measured.gateway;
       const errors = [...bareRounds, ...gatewayRounds].reduce((sum, r) => sum + r.errors, 0);
       const bareRps = mean(bareRounds.map((r) => r.requestsPerSecond));
       const gatewayRps = mean(gatewayRounds.map((r) => r.requestsPerSecond));

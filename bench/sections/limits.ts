@@ -1,45 +1,21 @@
 import { randomBytes } from "node:crypto";
-import { fileURLToPath } from "node:url";
-import autocannon from "autocannon";
 import { Redis } from "ioredis";
 import { type BenchContext, type BenchFact, type BenchSection, mean, result } from "../lib/bench-result.ts";
-import { type Child, cpuSeconds, startChild } from "../lib/child.ts";
+import { type Child, startChild } from "../lib/child.ts";
+import {
+  benchServer,
+  interleavedRounds,
+  type LoadRound,
+  loadTarget,
+  pinCores,
+  startUpstream,
+  warmUp,
+} from "../lib/interleaved-rounds.ts";
 
-const servers = (name: string) => fileURLToPath(new URL(`../servers/${name}.ts`, import.meta.url));
 const REDIS_URL =
   process.env.KEYGATE_BENCH_REDIS_URL ?? process.env.KEYGATE_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
 const WHICH = ["bare", "plain", "limited"] as const;
-type Which = (typeof WHICH)[number];
-
-interface Round {
-  readonly requestsPerSecond: number;
-  readonly requests: number;
-  readonly p99Ms: number;
-  readonly cpuMicrosPerRequest: number | undefined;
-  readonly errors: number;
-}
-
-async function load(port: number, pid: number | undefined, seconds: number, headers: Record<string, string>) {
-  const cpuBefore = await cpuSeconds(pid);
-  const run = await autocannon({
-    url: `http://127.0.0.1:${port}/v2/daily-ohlcv?symbol=ETH`,
-    connections: 50,
-    duration: seconds,
-    headers,
-  });
-  const cpuAfter = await cpuSeconds(pid);
-  const total = run.requests.total;
-  const round: Round = {
-    requestsPerSecond: total / seconds,
-    requests: total,
-    p99Ms: run.latency.p99,
-    cpuMicrosPerRequest:
-      cpuBefore === undefined || cpuAfter === undefined ? undefined : ((cpuAfter - cpuBefore) * 1e6) / total,
-    errors: run.errors + run.timeouts + run.non2xx,
-  };
-  return round;
-}
 
 async function redisAvailable(): Promise<Redis | undefined> {
   const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2000 });
@@ -92,59 +68,49 @@ export const limits: BenchSection = {
     }
     const seconds = context.quick ? 2 : 5;
     const rounds = context.quick ? 1 : 5;
-    const pin = process.env.KEYGATE_BENCH_NO_PIN === undefined && process.platform === "linux";
+    const pin = pinCores();
     const prefix = `kgbench:limits:${process.pid}:${randomBytes(3).toString("hex")}:`;
     const children: Child<unknown>[] = [];
     try {
-      const upstream = await startChild<{ port: number }>(servers("upstream"), {
-        cpus: pin ? "0" : undefined,
-      });
-      children.push(upstream);
-      const upstreamUrl = `http://127.0.0.1:${upstream.ready.port}`;
-      const bare = await startChild<{ port: number }>(servers("bare-proxy"), {
+      const upstream = await startUpstream(pin);
+      children.push(upstream.child);
+      const upstreamUrl = upstream.url;
+      const bare = await startChild<{ port: number }>(benchServer("bare-proxy"), {
         args: [upstreamUrl],
         cpus: pin ? "1" : undefined,
       });
       children.push(bare);
-      const limited = await startChild<{ port: number; secret: string }>(servers("limited-gateway"), {
+      const limited = await startChild<{ port: number; secret: string }>(benchServer("limited-gateway"), {
         args: [upstreamUrl, REDIS_URL, prefix],
         cpus: pin ? "1" : undefined,
       });
       children.push(limited);
       // The same gateway without limits: the difference to it is the price of the limits alone.
-      const plain = await startChild<{ port: number; secret: string }>(servers("gateway"), {
+      const plain = await startChild<{ port: number; secret: string }>(benchServer("gateway"), {
         args: [upstreamUrl],
         cpus: pin ? "1" : undefined,
       });
       children.push(plain);
-      const headersOf = (which: Which) => ({
-        "x-api-key": which === "plain" ? plain.ready.secret : limited.ready.secret,
-      });
-      const childOf = (which: Which) => (which === "bare" ? bare : which === "plain" ? plain : limited);
+      // The bare proxy gets the limited gateway's key header too, so it forwards the same request.
+      const targets = {
+        bare: loadTarget(bare, limited.ready.secret),
+        plain: loadTarget(plain, plain.ready.secret),
+        limited: loadTarget(limited, limited.ready.secret),
+      };
 
       // Two warm-up loads each: the limited gateway's decision path takes longer than one to reach steady state.
       const warmups = context.quick ? 1 : 2;
       context.log(`warming up (${warmups} × ${seconds} s each)`);
-      for (let w = 0; w < warmups; w++) {
-        for (const which of WHICH) {
-          await load(childOf(which).ready.port, childOf(which).process.pid, seconds, headersOf(which));
-        }
-      }
+      await warmUp(targets, WHICH, seconds, warmups);
       const takesBefore = await counterTakes(limited.ready.port);
 
-      const measured: Record<Which, Round[]> = { bare: [], plain: [], limited: [] };
-      for (let i = 0; i < rounds; i++) {
-        // Rotate the order, so a trend in background load favours none of the three.
-        const order = [...WHICH.slice(i % 3), ...WHICH.slice(0, i % 3)];
-        for (const which of order) {
-          const child = childOf(which);
-          const round = await load(child.ready.port, child.process.pid, seconds, headersOf(which));
-          measured[which].push(round);
-          context.log(
-            `round ${i + 1}/${rounds} ${which.padEnd(7)} ${round.requestsPerSecond.toFixed(0)} req/s, p99 ${round.p99Ms} ms`,
-          );
-        }
-      }
+      const measured = await interleavedRounds({
+        targets,
+        order: WHICH,
+        rounds,
+        seconds,
+        log: (line) => context.log(line),
+      });
       const bareRounds = measured.bare;
       const limitedRounds = measured.limited;
       const plainRounds = measured.plain;
@@ -183,7 +149,7 @@ export const limits: BenchSection = {
           higherIsBetter: false,
         }),
       ];
-      const cpu = (rs: Round[]) => rs.map((r) => r.cpuMicrosPerRequest);
+      const cpu = (rs: LoadRound[]) => rs.map((r) => r.cpuMicrosPerRequest);
       const [bareCpu, plainCpu, limitedCpu] = [cpu(bareRounds), cpu(plainRounds), cpu(limitedRounds)];
       if ([...bareCpu, ...plainCpu, ...limitedCpu].every((v) => v !== undefined)) {
         results.push(

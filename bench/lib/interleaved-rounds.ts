@@ -1,0 +1,122 @@
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import { type Child, cpuSeconds, startChild } from "./child.ts";
+
+/** The path of `bench/servers/<name>.ts`, for `startChild`. */
+export function benchServer(name: string): string {
+  return fileURLToPath(new URL(`../servers/${name}.ts`, import.meta.url));
+}
+
+/**
+ * Whether to pin with `taskset` (Linux, unless `KEYGATE_BENCH_NO_PIN` is set):
+ * the servers under test on core 1, the upstream and autocannon on core 0.
+ */
+export function pinCores(): boolean {
+  return process.env.KEYGATE_BENCH_NO_PIN === undefined && process.platform === "linux";
+}
+
+/** Starts `bench/servers/upstream.ts` (on core 0 when pinned) and returns it with its base URL. */
+export async function startUpstream(pin: boolean): Promise<{ child: Child<{ port: number }>; url: string }> {
+  const child = await startChild<{ port: number }>(benchServer("upstream"), { cpus: pin ? "0" : undefined });
+  return { child, url: `http://127.0.0.1:${child.ready.port}` };
+}
+
+/** A server to load: its port, its pid (for CPU time from /proc) and the request headers. */
+export interface LoadTarget {
+  readonly port: number;
+  readonly pid: number | undefined;
+  readonly headers: Record<string, string>;
+}
+
+/** The target for a started bench server, sending `secret` as `x-api-key` when given. */
+export function loadTarget(child: Child<{ port: number }>, secret?: string): LoadTarget {
+  return {
+    port: child.ready.port,
+    pid: child.process.pid,
+    headers: secret === undefined ? {} : { "x-api-key": secret },
+  };
+}
+
+/** One load run's numbers. */
+export interface LoadRound {
+  readonly requestsPerSecond: number;
+  readonly requests: number;
+  readonly p99Ms: number;
+  /** The server's CPU time per request (from /proc), when readable. */
+  readonly cpuMicrosPerRequest: number | undefined;
+  /** Errors, timeouts and non-2xx answers. */
+  readonly errors: number;
+}
+
+/** One autocannon run of GET /v2/daily-ohlcv against `target`, with the server's CPU time per request. */
+export async function loadRound(target: LoadTarget, seconds: number, connections = 50): Promise<LoadRound> {
+  const cpuBefore = await cpuSeconds(target.pid);
+  const run = await autocannon({
+    url: `http://127.0.0.1:${target.port}/v2/daily-ohlcv?symbol=ETH`,
+    connections,
+    duration: seconds,
+    headers: target.headers,
+  });
+  const cpuAfter = await cpuSeconds(target.pid);
+  const total = run.requests.total;
+  return {
+    requestsPerSecond: total / seconds,
+    requests: total,
+    p99Ms: run.latency.p99,
+    cpuMicrosPerRequest:
+      cpuBefore === undefined || cpuAfter === undefined ? undefined : ((cpuAfter - cpuBefore) * 1e6) / total,
+    errors: run.errors + run.timeouts + run.non2xx,
+  };
+}
+
+/** Loads each target in `order`, `times` over, discarding the numbers. */
+export async function warmUp<W extends string>(
+  targets: Record<W, LoadTarget>,
+  order: readonly W[],
+  seconds: number,
+  times = 1,
+): Promise<void> {
+  for (let w = 0; w < times; w++) {
+    for (const which of order) await loadRound(targets[which], seconds);
+  }
+}
+
+/** What `interleavedRounds` runs. */
+export interface InterleavedRoundsOptions<W extends string> {
+  readonly targets: Record<W, LoadTarget>;
+  /** The first round's order; each later round starts one further along it. */
+  readonly order: readonly W[];
+  readonly rounds: number;
+  readonly seconds: number;
+  readonly log: (line: string) => void;
+  /** The log line after `round i/n `. Default: `<which> <req/s> req/s, p99 <ms> ms`. */
+  readonly describe?: (which: W, round: LoadRound) => string;
+}
+
+/**
+ * Loads the targets one after another for `rounds` rounds, rotating the
+ * order every round, so a trend in the machine's background load favours
+ * none of them. Returns every target's rounds.
+ */
+export async function interleavedRounds<W extends string>(
+  options: InterleavedRoundsOptions<W>,
+): Promise<Record<W, LoadRound[]>> {
+  const { order, rounds } = options;
+  const describe =
+    options.describe ??
+    ((which: W, round: LoadRound) =>
+      `${which.padEnd(7)} ${round.requestsPerSecond.toFixed(0)} req/s, p99 ${round.p99Ms} ms`);
+  const measured = Object.fromEntries(order.map((which) => [which, [] as LoadRound[]])) as Record<
+    W,
+    LoadRound[]
+  >;
+  for (let i = 0; i < rounds; i++) {
+    const shift = i % order.length;
+    for (const which of [...order.slice(shift), ...order.slice(0, shift)]) {
+      const round = await loadRound(options.targets[which], options.seconds);
+      measured[which].push(round);
+      options.log(`round ${i + 1}/${rounds} ${describe(which, round)}`);
+    }
+  }
+  return measured;
+}
