@@ -120,3 +120,22 @@ export async function interleavedRounds<W extends string>(
   }
   return measured;
 }
+
+/** Starts `bench/servers/<name>.ts` with `args`, on core 1 when pinned: a server under test. */
+export function startServerUnderTest<T>(
+  name: string,
+  args: readonly string[],
+  pin: boolean,
+): Promise<Child<T>> {
+  return startChild<T>(benchServer(name), { args, cpus: pin ? "1" : undefined });
+}
+
+/** Every round's CPU µs per request, or undefined when any round could not read it. */
+export function cpuMicrosPerRequest(rounds: readonly LoadRound[]): number[] | undefined {
+  const values: number[] = [];
+  for (const round of rounds) {
+    if (round.cpuMicrosPerRequest === undefined) return undefined;
+    values.push(round.cpuMicrosPerRequest);
+  }
+  return values;
+}

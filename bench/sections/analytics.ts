@@ -3,14 +3,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type BenchContext, type BenchFact, type BenchSection, median, result } from "../lib/bench-result.ts";
-import { type Child, runWorker, startChild } from "../lib/child.ts";
+import { type Child, runWorker } from "../lib/child.ts";
 import {
-  benchServer,
+  cpuMicrosPerRequest,
   interleavedRounds,
   type LoadRound,
   loadRound,
   loadTarget,
   pinCores,
+  startServerUnderTest,
   startUpstream,
   warmUp,
 } from "../lib/interleaved-rounds.ts";
@@ -60,10 +61,11 @@ export const analytics: BenchSection = {
       children.push(upstream.child);
       const upstreamUrl = upstream.url;
       const start = (mode: "on" | "off") =>
-        startChild<{ port: number; secret: string }>(benchServer("analytics-gateway"), {
-          args: [upstreamUrl, mode, join(dir, `${mode}.db`)],
-          cpus: pin ? "1" : undefined,
-        });
+        startServerUnderTest<{ port: number; secret: string }>(
+          "analytics-gateway",
+          [upstreamUrl, mode, join(dir, `${mode}.db`)],
+          pin,
+        );
       const on = await start("on");
       children.push(on);
       const off = await start("off");
@@ -151,22 +153,22 @@ export const analytics: BenchSection = {
           higherIsBetter: false,
         }),
       ];
-      const onCpu = onRounds.map((r) => r.cpuMicrosPerRequest);
-      const offCpu = offRounds.map((r) => r.cpuMicrosPerRequest);
-      if (onCpu.every((v) => v !== undefined) && offCpu.every((v) => v !== undefined)) {
+      const onCpu = cpuMicrosPerRequest(onRounds);
+      const offCpu = cpuMicrosPerRequest(offRounds);
+      if (onCpu !== undefined && offCpu !== undefined) {
         results.push(
           result({
             section,
             name: "analytics on CPU per request",
-            value: median(onCpu as number[]),
+            value: median(onCpu),
             unit: "µs",
             baselineName: "analytics off CPU per request",
-            baseline: median(offCpu as number[]),
+            baseline: median(offCpu),
             higherIsBetter: false,
           }),
         );
       }
-      const offCpuMedian = offCpu.every((v) => v !== undefined) ? median(offCpu as number[]) : undefined;
+      const offCpuMedian = offCpu === undefined ? undefined : median(offCpu);
       const facts: BenchFact[] = [
         {
           section,

@@ -1,10 +1,11 @@
 import { type BenchContext, type BenchFact, type BenchSection, mean, result } from "../lib/bench-result.ts";
-import { type Child, startChild } from "../lib/child.ts";
+import type { Child } from "../lib/child.ts";
 import {
-  benchServer,
+  cpuMicrosPerRequest,
   interleavedRounds,
   loadTarget,
   pinCores,
+  startServerUnderTest,
   startUpstream,
   warmUp,
 } from "../lib/interleaved-rounds.ts";
@@ -29,15 +30,13 @@ export const gatewayThroughput: BenchSection = {
       const upstream = await startUpstream(pin);
       children.push(upstream.child);
       const upstreamUrl = upstream.url;
-      const bare = await startChild<{ port: number }>(benchServer("bare-proxy"), {
-        args: [upstreamUrl],
-        cpus: pin ? "1" : undefined,
-      });
+      const bare = await startServerUnderTest<{ port: number }>("bare-proxy", [upstreamUrl], pin);
       children.push(bare);
-      const gateway = await startChild<{ port: number; secret: string }>(benchServer("gateway"), {
-        args: [upstreamUrl],
-        cpus: pin ? "1" : undefined,
-      });
+      const gateway = await startServerUnderTest<{ port: number; secret: string }>(
+        "gateway",
+        [upstreamUrl],
+        pin,
+      );
       children.push(gateway);
       // Both get the key header, so both forward the same request.
       const targets = {
@@ -87,17 +86,17 @@ export const gatewayThroughput: BenchSection = {
           higherIsBetter: false,
         }),
       ];
-      const bareCpu = bareRounds.map((r) => r.cpuMicrosPerRequest);
-      const gatewayCpu = gatewayRounds.map((r) => r.cpuMicrosPerRequest);
-      if (bareCpu.every((v) => v !== undefined) && gatewayCpu.every((v) => v !== undefined)) {
+      const bareCpu = cpuMicrosPerRequest(bareRounds);
+      const gatewayCpu = cpuMicrosPerRequest(gatewayRounds);
+      if (bareCpu !== undefined && gatewayCpu !== undefined) {
         results.push(
           result({
             section,
             name: "gateway CPU per request",
-            value: mean(gatewayCpu as number[]),
+            value: mean(gatewayCpu),
             unit: "µs",
             baselineName: "bare proxy CPU per request",
-            baseline: mean(bareCpu as number[]),
+            baseline: mean(bareCpu),
             higherIsBetter: false,
           }),
         );

@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { type BenchContext, type BenchFact, type BenchSection, mean, result } from "../lib/bench-result.ts";
-import { type Child, startChild } from "../lib/child.ts";
+import type { Child } from "../lib/child.ts";
 import {
-  benchServer,
+  cpuMicrosPerRequest,
   interleavedRounds,
-  type LoadRound,
   loadTarget,
   pinCores,
+  startServerUnderTest,
   startUpstream,
   warmUp,
 } from "../lib/interleaved-rounds.ts";
@@ -75,21 +75,20 @@ export const limits: BenchSection = {
       const upstream = await startUpstream(pin);
       children.push(upstream.child);
       const upstreamUrl = upstream.url;
-      const bare = await startChild<{ port: number }>(benchServer("bare-proxy"), {
-        args: [upstreamUrl],
-        cpus: pin ? "1" : undefined,
-      });
+      const bare = await startServerUnderTest<{ port: number }>("bare-proxy", [upstreamUrl], pin);
       children.push(bare);
-      const limited = await startChild<{ port: number; secret: string }>(benchServer("limited-gateway"), {
-        args: [upstreamUrl, REDIS_URL, prefix],
-        cpus: pin ? "1" : undefined,
-      });
+      const limited = await startServerUnderTest<{ port: number; secret: string }>(
+        "limited-gateway",
+        [upstreamUrl, REDIS_URL, prefix],
+        pin,
+      );
       children.push(limited);
       // The same gateway without limits: the difference to it is the price of the limits alone.
-      const plain = await startChild<{ port: number; secret: string }>(benchServer("gateway"), {
-        args: [upstreamUrl],
-        cpus: pin ? "1" : undefined,
-      });
+      const plain = await startServerUnderTest<{ port: number; secret: string }>(
+        "gateway",
+        [upstreamUrl],
+        pin,
+      );
       children.push(plain);
       // The bare proxy gets the limited gateway's key header too, so it forwards the same request.
       const targets = {
@@ -149,26 +148,27 @@ export const limits: BenchSection = {
           higherIsBetter: false,
         }),
       ];
-      const cpu = (rs: LoadRound[]) => rs.map((r) => r.cpuMicrosPerRequest);
-      const [bareCpu, plainCpu, limitedCpu] = [cpu(bareRounds), cpu(plainRounds), cpu(limitedRounds)];
-      if ([...bareCpu, ...plainCpu, ...limitedCpu].every((v) => v !== undefined)) {
+      const bareCpu = cpuMicrosPerRequest(bareRounds);
+      const plainCpu = cpuMicrosPerRequest(plainRounds);
+      const limitedCpu = cpuMicrosPerRequest(limitedRounds);
+      if (bareCpu !== undefined && plainCpu !== undefined && limitedCpu !== undefined) {
         results.push(
           result({
             section,
             name: "limited gateway CPU per request",
-            value: mean(limitedCpu as number[]),
+            value: mean(limitedCpu),
             unit: "µs",
             baselineName: "bare proxy CPU per request",
-            baseline: mean(bareCpu as number[]),
+            baseline: mean(bareCpu),
             higherIsBetter: false,
           }),
           result({
             section,
             name: "limited gateway CPU per request vs no limits",
-            value: mean(limitedCpu as number[]),
+            value: mean(limitedCpu),
             unit: "µs",
             baselineName: "gateway without limits CPU per request",
-            baseline: mean(plainCpu as number[]),
+            baseline: mean(plainCpu),
             higherIsBetter: false,
           }),
         );
