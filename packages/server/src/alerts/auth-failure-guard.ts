@@ -11,8 +11,11 @@ export interface AuthFailureGuardOptions {
    */
   readonly spikePerMinute: number;
   /**
-   * Failures in one minute from one client IP above which its further
-   * requests that minute are answered `429 RATE_LIMITED` before any lookup.
+   * Guessing failures (missing, malformed or unknown keys) in one minute
+   * from one client IP above which its further requests that minute are
+   * answered `429 RATE_LIMITED` before any lookup. Expired and revoked keys
+   * do not count: they are real keys, and a client that lags behind a
+   * rotation or a rollback must not be locked out with its valid key.
    * 0 turns throttling off.
    */
   readonly throttlePerMinute: number;
@@ -32,6 +35,13 @@ export interface FailureSpike {
 
 /** Failures that presented a well-formed key: those have a hint worth grouping by. */
 const HINTED: ReadonlySet<VerifyCode> = new Set<VerifyCode>(["KEY_NOT_FOUND", "KEY_EXPIRED", "KEY_REVOKED"]);
+
+/** Failures that look like guessing or scanning: the only ones that throttle a client IP. */
+const GUESSES: ReadonlySet<VerifyCode> = new Set<VerifyCode>([
+  "KEY_MISSING",
+  "KEY_MALFORMED",
+  "KEY_NOT_FOUND",
+]);
 
 /** Adds one to `subject`'s count, forgetting the oldest subject when the map is full. */
 function bump(counts: Map<string, number>, subject: string, max: number): number {
@@ -61,6 +71,7 @@ export class AuthFailureGuard implements ClientFailureGuard {
   readonly #max: number;
   #minute = -1;
   #byIp = new Map<string, number>();
+  #guessesByIp = new Map<string, number>();
   #byHint = new Map<string, number>();
   readonly #blocked = new Set<string>();
   #spikes: FailureSpike[] = [];
@@ -92,9 +103,12 @@ export class AuthFailureGuard implements ClientFailureGuard {
     if (clientIp !== undefined) {
       const count = bump(this.#byIp, clientIp, this.#max);
       if (count === this.#spikeAt + 1 && this.#spikeAt > 0) this.#spike("clientIp", clientIp, count);
-      if (this.#throttleAt > 0 && count > this.#throttleAt && this.#blocked.size < this.#max) {
-        this.#blocked.add(clientIp);
-        this.throttling = true;
+      if (this.#throttleAt > 0 && GUESSES.has(code)) {
+        const guesses = bump(this.#guessesByIp, clientIp, this.#max);
+        if (guesses > this.#throttleAt && this.#blocked.size < this.#max) {
+          this.#blocked.add(clientIp);
+          this.throttling = true;
+        }
       }
     }
     if (secret !== undefined && HINTED.has(code)) {
@@ -134,6 +148,7 @@ export class AuthFailureGuard implements ClientFailureGuard {
   #roll(minute: number): void {
     this.#minute = minute;
     this.#byIp = new Map();
+    this.#guessesByIp = new Map();
     this.#byHint = new Map();
     this.#blocked.clear();
     this.throttling = false;

@@ -78,7 +78,7 @@ export const fileConfigSchema = z
       .object({
         // auth.failure_spike: 401s in one minute from one client IP, or with one key hint, above which it is reported (0: off).
         failureSpikePerMinute: z.number().int().min(0).default(100),
-        // Past this many 401s in one minute from one client IP, its requests are answered 429 until the minute ends (0: off).
+        // Past this many 401s for missing, malformed or unknown keys in one minute from one client IP, its requests are answered 429 until the minute ends (0: off).
         throttleFailuresPerMinute: z.number().int().min(0).default(300),
         // One auth.failure_spike per client IP or key hint per this long, across nodes.
         failureSpikeCooldownSeconds: z.number().positive().max(86_400).default(600),

@@ -23,6 +23,17 @@ describe("AuthFailureGuard", () => {
     expect(guard.stats()).toMatchObject({ failures: 4, throttled: 2 });
   });
 
+  it("does not throttle for expired or revoked keys: a client lagging behind a rotation keeps its valid key", () => {
+    const guard = new AuthFailureGuard({ spikePerMinute: 0, throttlePerMinute: 3 });
+    const secret = generateKeySecret(cryptoRandom, "live");
+    for (let i = 0; i < 50; i++)
+      guard.fail("10.0.0.1", secret, i % 2 === 0 ? "KEY_REVOKED" : "KEY_EXPIRED", T);
+    expect(guard.throttling).toBe(false);
+    expect(guard.retryAfter("10.0.0.1", T + 1)).toBe(0);
+    for (let i = 0; i < 4; i++) guard.fail("10.0.0.1", undefined, "KEY_MALFORMED", T + 2);
+    expect(guard.retryAfter("10.0.0.1", T + 3)).toBeGreaterThan(0);
+  });
+
   it("queues one spike per IP and per key hint when it passes the threshold, with the minute's count", () => {
     const guard = new AuthFailureGuard({ spikePerMinute: 2, throttlePerMinute: 0 });
     const secret = generateKeySecret(cryptoRandom, "live");
