@@ -6,7 +6,7 @@
  * revocation; processes whose medium cannot be watched get `401 KEY_REVOKED`
  * once, reload the file and retry with the new key inside the same call.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { keyHint } from "@keygate/client";
@@ -14,19 +14,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type ClientWorker,
   dropKeyFile,
+  type KeyView,
+  seedKeyFile,
   startClientWorker,
   stopClientWorkers,
   type WorkerLine,
   waitUntil,
 } from "./support/client-workers.ts";
 import { type KeygateStack, startStack } from "./support/keygate-stack.ts";
-
-interface KeyView {
-  id: string;
-  version: number;
-  status: string;
-  lineageId: string;
-}
 
 const failed = (r: WorkerLine) => (r.status ?? 0) < 200 || (r.status ?? 0) >= 300;
 
@@ -46,15 +41,8 @@ describe("an operator rotates out of band, drops the new secret into the file, r
   });
 
   it("zero failed requests; unwatched processes recover through one retried 401 KEY_REVOKED", async () => {
-    const consumer = await stack.admin<{ id: string }>("POST", "/v1/consumers", { name: "exchange-bot" });
-    const created = await stack.admin<{ secret: string; key: KeyView }>(
-      "POST",
-      `/v1/consumers/${consumer.body.id}/keys`,
-      { name: "prod" },
-    );
-    const old = created.body;
     const keyFile = join(dir, "key");
-    writeFileSync(keyFile, `${old.secret}\n`, { mode: 0o600 });
+    const old = await seedKeyFile(stack, { consumer: "exchange-bot", key: "prod" }, keyFile);
 
     const watching = [0, 1].map((i) =>
       startClientWorker(`watching-${i}`, { GATEWAY_URL: stack.gatewayUrl, KEY_FILE: keyFile }),
@@ -149,7 +137,7 @@ describe("an operator rotates out of band, drops the new secret into the file, r
     }
 
     const lineage = (
-      await stack.admin<{ data: KeyView[] }>("GET", `/v1/keys?consumerId=${consumer.body.id}`)
+      await stack.admin<{ data: KeyView[] }>("GET", `/v1/keys?consumerId=${old.consumerId}`)
     ).body.data.filter((k) => k.lineageId === old.key.lineageId);
     expect(lineage.map((k) => [k.version, k.status]).sort()).toEqual([
       [1, "revoked"],

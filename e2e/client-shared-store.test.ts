@@ -5,25 +5,20 @@
  * between them, all switch, no request fails, and the old key stops at its
  * sunset.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { keyHint } from "@keygate/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type ClientWorker,
+  type KeyView,
+  seedKeyFile,
   startClientWorker,
   stopClientWorkers,
   waitUntil,
 } from "./support/client-workers.ts";
 import { type KeygateStack, startStack } from "./support/keygate-stack.ts";
-
-interface KeyView {
-  id: string;
-  version: number;
-  status: string;
-  lineageId: string;
-}
 
 const PROCESSES = 4;
 const SUNSET_IN_MS = 8_000;
@@ -44,15 +39,8 @@ describe("4 processes share a file store; an operator calls request-rotation", (
   });
 
   it("exactly one new key appears, all 4 switch to it, zero requests fail, the old key retires at its sunset", async () => {
-    const consumer = await stack.admin<{ id: string }>("POST", "/v1/consumers", { name: "quant-desk" });
-    const created = await stack.admin<{ secret: string; key: KeyView }>(
-      "POST",
-      `/v1/consumers/${consumer.body.id}/keys`,
-      { name: "backtester" },
-    );
-    const old = created.body;
     const keyFile = join(dir, "key");
-    writeFileSync(keyFile, `${old.secret}\n`, { mode: 0o600 });
+    const old = await seedKeyFile(stack, { consumer: "quant-desk", key: "backtester" }, keyFile);
 
     for (let i = 0; i < PROCESSES; i++) {
       workers.push(startClientWorker(`worker-${i}`, { GATEWAY_URL: stack.gatewayUrl, KEY_FILE: keyFile }));
@@ -68,7 +56,7 @@ describe("4 processes share a file store; an operator calls request-rotation", (
     expect(asked.status).toBe(200);
 
     const keys = async () =>
-      (await stack.admin<{ data: KeyView[] }>("GET", `/v1/keys?consumerId=${consumer.body.id}`)).body.data;
+      (await stack.admin<{ data: KeyView[] }>("GET", `/v1/keys?consumerId=${old.consumerId}`)).body.data;
     await waitUntil(
       "every process sends the successor",
       () => {

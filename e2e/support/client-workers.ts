@@ -1,5 +1,6 @@
 import { rename, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import type { KeygateStack } from "./keygate-stack.ts";
 import { type RunningProcess, spawnProcess } from "./spawn-process.ts";
 
 /** One JSON line of `client-worker.ts`. */
@@ -72,4 +73,31 @@ export async function dropKeyFile(path: string, secret: string): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.operator-${Date.now()}`);
   await writeFile(temp, `${secret}\n`, { mode: 0o600 });
   await rename(temp, path);
+}
+
+/** A key as the admin API shows it, in the fields these tests read. */
+export interface KeyView {
+  id: string;
+  version: number;
+  status: string;
+  lineageId: string;
+}
+
+/**
+ * A consumer with one key whose secret starts out in `keyFile`, as a
+ * consumer's file key store would hold it before the SDK processes start.
+ */
+export async function seedKeyFile(
+  stack: KeygateStack,
+  names: { consumer: string; key: string },
+  keyFile: string,
+): Promise<{ consumerId: string; secret: string; key: KeyView }> {
+  const consumer = await stack.admin<{ id: string }>("POST", "/v1/consumers", { name: names.consumer });
+  const created = await stack.admin<{ secret: string; key: KeyView }>(
+    "POST",
+    `/v1/consumers/${consumer.body.id}/keys`,
+    { name: names.key },
+  );
+  await dropKeyFile(keyFile, created.body.secret);
+  return { consumerId: consumer.body.id, ...created.body };
 }
