@@ -4,23 +4,27 @@
  *
  * 1. One key at a time (200; 50 with --quick), each cached on every gateway
  *    first, then `POST /v1/keys/{id}/revoke`. Latency = the moment the LAST
- *    gateway starts refusing − the start of the revoke call. A node writes
- *    its acknowledgement (Redis, `change:<id>:acks`, its clock = this
- *    machine's) right after it dropped the cache entry, so that timestamp is
- *    the moment it refuses; one probe per gateway after the call returns
- *    checks it (counted as a fact). Baseline, same samples: the revoke call
- *    alone (commit + publish + reply).
+ *    gateway starts refusing − the start of the revoke call. Revocation is
+ *    deny-first: the admin node sends a fence (`<changeId>.fence`) before its
+ *    transaction, and a node refuses the key from the moment it applied the
+ *    fence. A node writes its acknowledgement (Redis, `change:<id>:acks`, its
+ *    clock = this machine's) right after applying, so the fence's
+ *    acknowledgement is the moment it refuses; one probe per gateway after
+ *    the call returns checks it (counted as a fact), and the committed
+ *    change's acknowledgements are printed as a fact too. Baseline, same
+ *    samples: the revoke call alone (read, fence, commit, publish, reply).
  *    Cross-check on 50 more keys (20 with --quick), as a client sees it: one
  *    poller per gateway sends the key every ~1 ms from the start of the call
  *    until 401 KEY_REVOKED. Polling costs CPU the admin node and PostgreSQL
  *    need on 2 cores, so it measures a slower system; it is a fact, not the result.
  * 2. Mass revocation: 10,000 keys (2,000 with --quick), every one cached on
- *    every gateway, revoked by one `POST /v1/keys/revoke` (one transaction,
- *    one change), measured from the change's publish time (in Redis) to the
- *    last gateway's acknowledgement — NOT from the admin call, whose
- *    transaction over 10,000 rows takes seconds (printed as a fact); a sample
- *    of the keys is probed on every gateway right after the call returns.
- *    Baseline: single-key publish → refusing on every gateway (p50, from 1).
+ *    every gateway, revoked by one `POST /v1/keys/revoke` (one fence, one
+ *    transaction, one change), measured from the fence's publish time (in
+ *    Redis) to the last gateway's acknowledgement of it; from the start of the
+ *    admin call (which first reads the 10,000 keys) it is printed as a fact,
+ *    with the whole call; a sample of the keys is probed on every gateway right
+ *    after the call returns. Baseline: single-key publish → refusing on every
+ *    gateway (p50, from 1).
  *
  * Probes use a route that needs a scope no bench key has: the gateway
  * verifies the key (cache, validity) and answers 403 SCOPE_DENIED without
@@ -35,6 +39,7 @@ import { Redis } from "ioredis";
 import { Pool } from "undici";
 import { type KeygateCluster, missingClusterServices, startCluster } from "../../e2e/support/cluster.ts";
 import { type SeededKey, seedKeys } from "../../e2e/support/seed-keys.ts";
+import { fenceIdOf } from "../../packages/server/src/services/revocation-fence.ts";
 import {
   type BenchContext,
   type BenchFact,
@@ -102,6 +107,7 @@ async function ackTimes(redis: Redis, prefix: string, changeId: string) {
 
 async function singleRevocations(
   cluster: KeygateCluster,
+  adminPool: Pool,
   pools: readonly Pool[],
   redis: Redis,
   keys: readonly SeededKey[],
@@ -111,20 +117,26 @@ async function singleRevocations(
   const refusal: number[] = [];
   const call: number[] = [];
   const applied: number[] = [];
+  const committed: number[] = [];
   const polledRefusal: number[] = [];
   let refusedOnFirstProbe = 0;
   for (const [n, key] of keys.entries()) {
     await warm(pools, [key.secret], 1);
     const poll = n < polled;
-    const startedAt = Date.now();
     const started = performance.now();
+    const startedAt = performance.timeOrigin + started;
     let returnedAt = 0;
-    const revoke = cluster
-      .admin<{ propagation: { changeId: string } }>("POST", `/v1/keys/${key.id}/revoke`)
-      .then((res) => {
+    const revoke = adminPool
+      .request({
+        method: "POST",
+        path: `/v1/keys/${key.id}/revoke`,
+        headers: { authorization: `Bearer ${cluster.adminToken}` },
+      })
+      .then(async (res) => {
+        const text = await res.body.text();
         returnedAt = performance.now();
-        if (res.status !== 200) throw new Error(`revoke answered ${res.status}`);
-        return res.body.propagation.changeId;
+        if (res.statusCode !== 200) throw new Error(`revoke answered ${res.statusCode}: ${text}`);
+        return (JSON.parse(text) as { propagation: { changeId: string } }).propagation.changeId;
       });
     const refusedAt = poll ? await Promise.all(pools.map((pool) => pollUntilRefused(pool, key))) : [];
     const changeId = await revoke;
@@ -135,10 +147,12 @@ async function singleRevocations(
       const answers = await Promise.all(pools.map((pool) => probe(pool, key.secret, PROBE_PATH)));
       if (answers.every((answer) => answer === "401 KEY_REVOKED")) refusedOnFirstProbe++;
       call.push(returnedAt - started);
-      const { acks } = await ackTimes(redis, cluster.redisPrefix, changeId);
-      refusal.push(Math.max(...acks) - startedAt);
+      const fence = await ackTimes(redis, cluster.redisPrefix, fenceIdOf(changeId));
+      refusal.push(Math.max(...fence.acks) - startedAt);
+      const change = await ackTimes(redis, cluster.redisPrefix, changeId);
+      committed.push(Math.max(...change.acks) - startedAt);
     }
-    const { at, acks } = await ackTimes(redis, cluster.redisPrefix, changeId);
+    const { at, acks } = await ackTimes(redis, cluster.redisPrefix, fenceIdOf(changeId));
     applied.push(Math.max(...acks) - at);
     if ((n + 1) % 50 === 0) context.log(`${n + 1}/${keys.length} revocations`);
   }
@@ -147,6 +161,7 @@ async function singleRevocations(
     refusal: sort(refusal),
     call: sort(call),
     applied: sort(applied),
+    committed: sort(committed),
     polledRefusal: sort(polledRefusal),
     refusedOnFirstProbe,
   };
@@ -178,6 +193,7 @@ async function massRevocation(
   );
   context.log("revoking them in one call");
   const started = performance.now();
+  const startedAt = performance.timeOrigin + started;
   const res = await cluster.admin<{ revoked: number; propagation: { changeId: string } }>(
     "POST",
     "/v1/keys/revoke",
@@ -197,10 +213,11 @@ async function massRevocation(
       return true;
     }),
   );
-  const probedAt = Date.now();
-  const { at, acks } = await ackTimes(redis, cluster.redisPrefix, res.body.propagation.changeId);
+  const probedAt = performance.timeOrigin + performance.now();
+  const { at, acks } = await ackTimes(redis, cluster.redisPrefix, fenceIdOf(res.body.propagation.changeId));
   return {
     appliedMs: Math.max(...acks) - at,
+    callToRefusingMs: Math.max(...acks) - startedAt,
     callMs,
     sampleRefusedEverywhere: probed.every(Boolean),
     sampleSize: sample.length,
@@ -238,6 +255,8 @@ export const revocation: BenchSection = {
       env: { KEYGATE_LOG_LEVEL: "warn", KEYGATE_CONFIG: configFile },
     });
     const pools = cluster.gateways.map((g) => new Pool(g.gatewayUrl ?? "", { connections: 8 }));
+    // Revoke calls go over a kept-alive connection, as a CLI or dashboard session makes them.
+    const adminPool = new Pool(cluster.adminUrl, { connections: 1 });
     const redis = new Redis(cluster.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
     try {
       await redis.connect();
@@ -245,14 +264,14 @@ export const revocation: BenchSection = {
       const consumer = await cluster.admin<{ id: string }>("POST", "/v1/consumers", { name: "bench" });
       const keys = await seedKeys(cluster.databaseUrl, consumer.body.id, count + polled);
       context.log(`${polled} polled + ${count} revocations, one at a time`);
-      const single = await singleRevocations(cluster, pools, redis, keys, polled, context);
+      const single = await singleRevocations(cluster, adminPool, pools, redis, keys, polled, context);
       const massConsumer = await cluster.admin<{ id: string }>("POST", "/v1/consumers", { name: "mass" });
       const massKeys = await seedKeys(cluster.databaseUrl, massConsumer.body.id, massCount);
       const mass = await massRevocation(cluster, pools, redis, massKeys, context);
       return report(single, mass, massCount);
     } finally {
       redis.disconnect();
-      await Promise.all(pools.map((pool) => pool.close()));
+      await Promise.all([...pools, adminPool].map((pool) => pool.close()));
       await cluster.stop();
       await rm(configDir, { recursive: true, force: true });
     }
@@ -317,6 +336,18 @@ function report(
     },
     {
       section,
+      name: "revoke → committed change applied on all 3 (after the fence), p50",
+      value: percentile(single.committed, 50),
+      unit: "ms",
+    },
+    {
+      section,
+      name: "revoke → committed change applied on all 3 (after the fence), p99",
+      value: percentile(single.committed, 99),
+      unit: "ms",
+    },
+    {
+      section,
       name: `polled (${single.polledRefusal.length} keys): call → last gateway refuses, p50`,
       value: percentile(single.polledRefusal, 50),
       unit: "ms",
@@ -327,10 +358,21 @@ function report(
       value: percentile(single.polledRefusal, 100),
       unit: "ms",
     },
-    { section, name: "mass revocation admin call (read, commit, publish)", value: mass.callMs, unit: "ms" },
     {
       section,
-      name: "mass revocation: publish → sample probed on all 3",
+      name: "mass revocation admin call (read, fence, commit, publish)",
+      value: mass.callMs,
+      unit: "ms",
+    },
+    {
+      section,
+      name: "mass revocation: call → refusing on all 3 (keys read, then fenced)",
+      value: mass.callToRefusingMs,
+      unit: "ms",
+    },
+    {
+      section,
+      name: "mass revocation: fence publish → sample probed on all 3",
       value: mass.probedAfterPublishMs,
       unit: "ms",
     },

@@ -14,6 +14,15 @@ export interface Change {
   readonly hashes: readonly string[];
   /** Drop everything (plan edits, mass changes). */
   readonly all: boolean;
+  /**
+   * Set only on the messages of a deny-first revocation, sent around its
+   * transaction: `"revoke"` — refuse `keyIds` from now on, before the
+   * revocation is committed (held for a bounded time); `"lift"` — that commit
+   * failed: stop refusing them for the fence's sake. A node that does not
+   * know this field treats the message as an invalidation of `keyIds`, which
+   * is harmless.
+   */
+  readonly fence?: "revoke" | "lift";
 }
 
 export type ChangeHandler = (change: Change) => void;

@@ -1,6 +1,7 @@
 import type { Actor, OutboxEventInput, Write } from "@keygate/core";
 import { KeygateError, planCompletion, planRevocation } from "@keygate/core";
 import { keySummary, rotationSummary } from "./key-events.ts";
+import { underRevocationFence } from "./revocation-fence.ts";
 import { getKeyOrThrow } from "./rotate-key.ts";
 import {
   auditEntry,
@@ -14,7 +15,9 @@ import {
 
 /**
  * Revokes a key now. If it is the old key of an overlapping rotation, that
- * rotation completes (`manual`) in the same transaction.
+ * rotation completes (`manual`) in the same transaction. Every node refuses
+ * the key from the moment the key is found revocable (a fence, see
+ * `underRevocationFence`), not only once the transaction has committed.
  */
 export async function revokeKey(
   deps: ServiceDeps,
@@ -32,41 +35,42 @@ export async function revokeKey(
     ...(extras.events ?? []),
     { id: eventId(deps, now), type: "key.revoked", at: now, data: { ...keySummary(decision.key), reason } },
   ];
-  // A key can be the new key of one open rotation and the old key of another;
-  // only the rotation it is the old key of completes. The old key of an open
-  // rotation is never `active` (rotating deprecates it, rolling back closes
-  // the rotation), so revoking an active key skips the read: one round trip
-  // less before the change reaches the other nodes.
-  const open =
-    key.status === "active"
-      ? undefined
-      : (
-          await deps.store.listRotations({ state: "overlapping", consumerId: key.consumerId, limit: 1000 })
-        ).find((rotation) => rotation.oldKeyId === key.id);
-  if (open) {
-    const completion = planCompletion(open, decision.key, now, "manual");
-    if (completion.type === "complete") {
-      writes.push({ type: "updateRotation", rotation: completion.rotation, expectState: "overlapping" });
-      events.push({
-        id: eventId(deps, now),
-        type: "rotation.completed",
-        at: now,
-        data: rotationSummary(completion.rotation),
-      });
+  const changeId = await underRevocationFence(deps, [key.id], async () => {
+    // A key can be the new key of one open rotation and the old key of another;
+    // only the rotation it is the old key of completes. The old key of an open
+    // rotation is never `active` (rotating deprecates it, rolling back closes
+    // the rotation), so revoking an active key skips the read.
+    const open =
+      key.status === "active"
+        ? undefined
+        : (
+            await deps.store.listRotations({ state: "overlapping", consumerId: key.consumerId, limit: 1000 })
+          ).find((rotation) => rotation.oldKeyId === key.id);
+    if (open) {
+      const completion = planCompletion(open, decision.key, now, "manual");
+      if (completion.type === "complete") {
+        writes.push({ type: "updateRotation", rotation: completion.rotation, expectState: "overlapping" });
+        events.push({
+          id: eventId(deps, now),
+          type: "rotation.completed",
+          at: now,
+          data: rotationSummary(completion.rotation),
+        });
+      }
     }
-  }
-  await commitOrConflict(
-    deps,
-    {
-      writes,
-      audit: [
-        ...(extras.audit ?? []),
-        auditEntry(now, actor, "key.revoke", "key", key.id, { ...keySummary(decision.key), reason }),
-      ],
-      events,
-    },
-    "revocation",
-  );
-  const change = await publishChange(deps, { keyIds: [key.id] });
+    await commitOrConflict(
+      deps,
+      {
+        writes,
+        audit: [
+          ...(extras.audit ?? []),
+          auditEntry(now, actor, "key.revoke", "key", key.id, { ...keySummary(decision.key), reason }),
+        ],
+        events,
+      },
+      "revocation",
+    );
+  });
+  const change = await publishChange(deps, { keyIds: [key.id] }, changeId);
   return { key: decision.key, change };
 }

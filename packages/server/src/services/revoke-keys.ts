@@ -1,6 +1,7 @@
 import type { Actor, Change, KeyRecord, OutboxEventInput, Rotation, Write } from "@keygate/core";
 import { KeygateError, planCompletion, planRevocation } from "@keygate/core";
 import { keySummary, rotationSummary } from "./key-events.ts";
+import { underRevocationFence } from "./revocation-fence.ts";
 import {
   auditEntry,
   commitOrConflict,
@@ -81,28 +82,35 @@ export async function revokeKeys(
   const audit = revoked.map((key) =>
     auditEntry(now, actor, "key.revoke", "key", key.id, { ...keySummary(key), reason, bulk: true }),
   );
-  // Only a key that is not active can be the old key of an open rotation (see revokeKey).
-  const rotationKeys = keys.filter((key) => key.status !== "active" && key.status !== "revoked");
-  const rotations = await openRotationsByOldKey(deps, new Set(rotationKeys.map((key) => key.consumerId)));
-  for (const key of revoked) {
-    const open = rotations.get(key.id);
-    if (open === undefined) continue;
-    const completion = planCompletion(open, key, now, "manual");
-    if (completion.type !== "complete") continue;
-    writes.push({ type: "updateRotation", rotation: completion.rotation, expectState: "overlapping" });
-    events.push({
-      id: eventId(deps, now),
-      type: "rotation.completed",
-      at: now,
-      data: rotationSummary(completion.rotation),
-    });
-  }
-  await commitOrConflict(deps, { writes, audit, events }, "mass revocation");
+  const changeId = await underRevocationFence(
+    deps,
+    revoked.map((key) => key.id),
+    async () => {
+      // Only a key that is not active can be the old key of an open rotation (see revokeKey).
+      const rotationKeys = keys.filter((key) => key.status !== "active" && key.status !== "revoked");
+      const rotations = await openRotationsByOldKey(deps, new Set(rotationKeys.map((key) => key.consumerId)));
+      for (const key of revoked) {
+        const open = rotations.get(key.id);
+        if (open === undefined) continue;
+        const completion = planCompletion(open, key, now, "manual");
+        if (completion.type !== "complete") continue;
+        writes.push({ type: "updateRotation", rotation: completion.rotation, expectState: "overlapping" });
+        events.push({
+          id: eventId(deps, now),
+          type: "rotation.completed",
+          at: now,
+          data: rotationSummary(completion.rotation),
+        });
+      }
+      await commitOrConflict(deps, { writes, audit, events }, "mass revocation");
+    },
+  );
   const change = await publishChange(
     deps,
     target.type === "consumer"
       ? { consumerIds: [target.consumerId] }
       : { keyIds: revoked.map((key) => key.id) },
+    changeId,
   );
   return { revoked, alreadyRevoked, change };
 }

@@ -49,11 +49,19 @@ export async function commitOrConflict(deps: ServiceDeps, unit: UnitOfWork, what
     throw new KeygateError("CONFLICT", `${what} conflicted with a concurrent change; read again and retry`);
 }
 
-/** Publishes what a committed change invalidates to every node's cache. */
-export async function publishChange(deps: ServiceDeps, scope: ChangeScope): Promise<Change> {
+/** A new change id (`chg_…`). */
+export function newChangeId(deps: ServiceDeps): string {
+  return newId("chg", deps.clock.now(), deps.random);
+}
+
+/**
+ * Publishes what a committed change invalidates to every node's cache, under
+ * `id` when the caller allotted it earlier (a fenced revocation), else a new one.
+ */
+export async function publishChange(deps: ServiceDeps, scope: ChangeScope, id?: string): Promise<Change> {
   const at = deps.clock.now();
   const change: Change = {
-    id: newId("chg", at, deps.random),
+    id: id ?? newId("chg", at, deps.random),
     at,
     keyIds: scope.keyIds ?? [],
     consumerIds: scope.consumerIds ?? [],

@@ -52,6 +52,13 @@ export interface VerifierOptions {
    * invalidations cannot arrive. Default 1000 ms.
    */
   readonly disconnectedTtlMs?: number | undefined;
+  /**
+   * Longest a revocation fence (a change with `fence: "revoke"`) is held: its
+   * committed change or its lift normally follows within milliseconds; this
+   * bounds how long keys stay refused if the node that fenced them dies
+   * before committing. Default 10,000 ms.
+   */
+  readonly fenceMs?: number | undefined;
   /** Most cached entries. Default 1,000,000. */
   readonly capacity?: number | undefined;
   /** Most cached unknown hashes. Default capacity / 8. */
@@ -74,6 +81,8 @@ export interface VerifierStats {
   readonly evictions: number;
   /** Bytes of the cache's typed-array columns and index (strings and maps not included). */
   readonly columnBytes: number;
+  /** Keys held refused by revocation fences that have not run out. */
+  readonly fencedKeys: number;
 }
 
 /** Validity fields of a cached row, refilled in place on every hit (no allocation). */
@@ -104,6 +113,9 @@ export class Verifier {
   readonly #table: DigestTable;
   readonly #fields = new RowFields();
   readonly #inflight = new Map<string, Promise<KeyWithConsumer | null>>();
+  readonly #fenceMs: number;
+  /** Fenced key id → until when (clock ms). Consulted only when the store is read: cached rows are marked. */
+  readonly #fences = new Map<string, number>();
   /** Bumped by every invalidation: a store read that started before one must not fill the cache. */
   #epoch = 0;
   #hits = 0;
@@ -123,6 +135,7 @@ export class Verifier {
     this.#negativeTtlMs = options.negativeTtlMs ?? 2_000;
     this.#staleIfErrorMs = options.staleIfErrorMs ?? 300_000;
     this.#storeTimeoutMs = options.storeTimeoutMs ?? 3_000;
+    this.#fenceMs = options.fenceMs ?? 10_000;
     this.#table = new DigestTable({ capacity: options.capacity, negativeCapacity: options.negativeCapacity });
   }
 
@@ -153,14 +166,22 @@ export class Verifier {
     return this.#miss(latin1 === undefined ? digest : latin1DigestToHex(digest), requiredScopes);
   }
 
-  /** Drops the cached answers a change can affect. Call it for every change on the bus. */
+  /** Drops the cached answers a change can affect, or applies a revocation fence. Call it for every change on the bus. */
   applyChange(change: Change): void {
+    if (change.fence !== undefined) {
+      this.#applyFence(change.fence, change.keyIds);
+      return;
+    }
     this.#invalidated();
     if (change.all) {
       this.#table.clear();
       return;
     }
-    for (const keyId of change.keyIds) this.#table.deleteByKeyId(keyId);
+    for (const keyId of change.keyIds) {
+      // The store answers for the key now (a fenced revocation's commit is this change).
+      if (this.#fences.size > 0) this.#fences.delete(keyId);
+      this.#table.deleteByKeyId(keyId);
+    }
     for (const consumerId of change.consumerIds) this.#table.deleteByConsumerId(consumerId);
     for (const hash of change.hashes) this.#table.deleteByHash(hash);
   }
@@ -193,7 +214,47 @@ export class Verifier {
       negativeEntries: this.#table.negativeSize,
       evictions: this.#table.evictions,
       columnBytes: this.#table.columnBytes,
+      fencedKeys: this.#liveFences(this.#clock.now()),
     };
+  }
+
+  /**
+   * A fence refuses its keys at once, without reading the store (whose
+   * revocation is not committed yet): a cached row is marked revoked and
+   * kept at most until the fence runs out, and a key read from the store
+   * meanwhile is answered, and cached, as revoked. The committed change that
+   * follows ends the fence and drops the rows as usual; they are read again
+   * and found revoked. A lift (the commit failed) drops the fence and the
+   * rows it marked.
+   */
+  #applyFence(fence: "revoke" | "lift", keyIds: readonly string[]): void {
+    if (fence === "lift") {
+      this.#invalidated();
+      for (const keyId of keyIds) {
+        this.#fences.delete(keyId);
+        this.#table.deleteByKeyId(keyId);
+      }
+      return;
+    }
+    const now = this.#clock.now();
+    this.#liveFences(now);
+    const until = now + this.#fenceMs;
+    for (const keyId of keyIds) {
+      this.#fences.set(keyId, until);
+      this.#table.markRevoked(keyId, until);
+    }
+  }
+
+  /** Forgets fences that ran out; returns how many are left. */
+  #liveFences(now: number): number {
+    for (const [keyId, until] of this.#fences) if (until <= now) this.#fences.delete(keyId);
+    return this.#fences.size;
+  }
+
+  #fenced(keyId: string, now: number): number | undefined {
+    if (this.#fences.size === 0) return undefined;
+    const until = this.#fences.get(keyId);
+    return until !== undefined && until > now ? until : undefined;
   }
 
   #invalidated(): void {
@@ -294,12 +355,14 @@ export class Verifier {
       return;
     }
     const { key, consumer } = found;
+    const fencedUntil = this.#fenced(key.id, now);
+    const cachedUntil = now + (this.#busConnected ? this.#ttlMs : this.#disconnectedTtlMs);
     this.#table.setPositive(
       hash,
       {
         keyId: key.id,
         consumerId: key.consumerId,
-        status: key.status,
+        status: fencedUntil === undefined ? key.status : "revoked",
         expiresAt: key.expiresAt,
         deprecatedAt: key.deprecatedAt,
         sunsetAt: key.sunsetAt,
@@ -307,7 +370,7 @@ export class Verifier {
         consumerDisabled: consumer.disabled,
         plan: consumer.plan,
       },
-      now + (this.#busConnected ? this.#ttlMs : this.#disconnectedTtlMs),
+      fencedUntil === undefined ? cachedUntil : Math.min(cachedUntil, fencedUntil),
       now,
     );
   }
@@ -315,15 +378,16 @@ export class Verifier {
   #decideFound(found: KeyWithConsumer | null, requiredScopes: readonly string[]): VerifyOutcome {
     if (found === null) return KEY_NOT_FOUND_OUTCOME;
     const { key, consumer } = found;
+    const now = this.#clock.now();
     return this.#decide(
-      key,
+      this.#fenced(key.id, now) === undefined ? key : { ...key, status: "revoked" },
       key.id,
       key.consumerId,
       key.scopes,
       consumer.plan,
       consumer.disabled,
       requiredScopes,
-      this.#clock.now(),
+      now,
     );
   }
 

@@ -1,6 +1,7 @@
 import type { Change } from "@keygate/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issueKey } from "../../src/services/issue-key.ts";
+import { fenceIdOf } from "../../src/services/revocation-fence.ts";
 import { createHarness, type Harness, json, sqliteBackend } from "./support/admin-harness.ts";
 import { expectDeclared, expectProblem } from "./support/declared.ts";
 
@@ -66,9 +67,11 @@ describe("POST /v1/keys/revoke (mass revocation), on SQLite", () => {
     expect(body.revoked).toBe(2);
     expect(body.keyIds.sort()).toEqual([a.id, b.id].sort());
     expect(body.alreadyRevoked).toEqual([c.id]);
-    expect(changes).toHaveLength(1);
-    expect([...(changes[0]?.keyIds ?? [])].sort()).toEqual([a.id, b.id].sort());
-    expect(body.propagation.changeId).toBe(changes[0]?.id);
+    // The fence first (every node refuses them before the transaction), then the committed change.
+    expect(changes.map((change) => change.fence)).toEqual(["revoke", undefined]);
+    expect(changes[0]?.id).toBe(fenceIdOf(body.propagation.changeId));
+    for (const change of changes) expect([...change.keyIds].sort()).toEqual([a.id, b.id].sort());
+    expect(body.propagation.changeId).toBe(changes[1]?.id);
     for (const key of keys) expect(await verifyCode(key.secret)).toBe("KEY_REVOKED");
     // The successor of the rotated key is untouched; its rotation completed with the revocation.
     const got = json<{ state: string; completedReason: string }>(
@@ -141,7 +144,10 @@ describe("POST /v1/keys/revoke (mass revocation), on SQLite", () => {
       200,
     );
     expect(body.revoked).toBe(1200);
-    expect(changes.map((change) => change.consumerIds)).toEqual([[consumerId]]);
+    expect(changes.map((change) => [change.fence, change.keyIds.length, change.consumerIds])).toEqual([
+      ["revoke", 1200, []],
+      [undefined, 0, [consumerId]],
+    ]);
     expect(await h.auditLength()).toBe(auditBefore + 1200);
     const verified = await h.call({ method: "GET", url: "/v1/audit/verify" });
     expect(json<{ ok: boolean }>(verified).ok).toBe(true);

@@ -117,6 +117,17 @@ describe("change codec", () => {
       valid: true,
     });
   });
+  it("round-trips a revocation fence and its lift, and leaves the field out of other changes", () => {
+    for (const fence of ["revoke", "lift"] as const) {
+      const original = change("chg_1.fence", { keyIds: ["key_1"], fence });
+      expect(decodeChange(["change", encodeChange(original)], "1-0")).toEqual({ change: original, valid: true });
+    }
+    expect(encodeChange(change("chg_2", { keyIds: ["key_1"] }))).not.toContain("fence");
+  });
+  it("reads an unknown fence kind as drop-everything: a node must never skip a revocation it cannot read", () => {
+    const encoded = encodeChange(change("chg_3", { keyIds: ["key_1"] })).replace("}", ',"fence":"pause"}');
+    expect(decodeChange(["change", encoded], "9-0")).toMatchObject({ change: { all: true }, valid: false });
+  });
   it("reads anything else as drop-everything", () => {
     expect(decodeChange(["change", '{"id":"chg_x","keyIds":"nope"}'], "7-0")).toEqual({
       change: { id: "chg_x", at: 7, keyIds: [], consumerIds: [], hashes: [], all: true },

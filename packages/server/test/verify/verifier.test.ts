@@ -192,6 +192,82 @@ describe.each([
     expect(store.reads).toBe(2);
   });
 
+  describe("revocation fences", () => {
+    const fence = (keyIds: string[]) => change({ id: "chg_f.fence", keyIds, fence: "revoke" });
+    const lift = (keyIds: string[]) => change({ id: "chg_f.lift", keyIds, fence: "lift" });
+
+    it("refuses a cached key at once, from the cache, before the store says revoked", async () => {
+      const consumer = await world.addConsumer();
+      const fenced = await world.addKey(consumer.id);
+      const other = await world.addKey(consumer.id);
+      await verifier.verify(fenced.secret, []);
+      await verifier.verify(other.secret, []);
+      verifier.applyChange(fence([fenced.key.id]));
+
+      expect(verifier.verify(fenced.secret, [])).toMatchObject({ valid: false, code: "KEY_REVOKED" });
+      expect(verifier.verify(other.secret, [])).toMatchObject({ valid: true });
+      expect(store.reads).toBe(2); // no read: the cached row was marked
+      expect(verifier.stats().fencedKeys).toBe(1);
+    });
+
+    it("refuses a fenced key read from the store meanwhile, and caches it refused", async () => {
+      const consumer = await world.addConsumer();
+      const { secret, key } = await world.addKey(consumer.id);
+      verifier.applyChange(fence([key.id]));
+      expect(await verifier.verify(secret, [])).toMatchObject({ code: "KEY_REVOKED" }); // the store still says active
+      expect(verifier.verify(secret, [])).toMatchObject({ code: "KEY_REVOKED" });
+      expect(store.reads).toBe(1);
+    });
+
+    it("refuses a read that was in flight when the fence arrived", async () => {
+      const consumer = await world.addConsumer();
+      const { secret, key } = await world.addKey(consumer.id);
+      store.hold();
+      const racing = verifier.verify(secret, []);
+      verifier.applyChange(fence([key.id]));
+      store.release();
+      expect(await racing).toMatchObject({ code: "KEY_REVOKED" });
+      expect(verifier.verify(secret, [])).toMatchObject({ code: "KEY_REVOKED" });
+    });
+
+    it("accepts the key again after a lift (the revocation did not commit)", async () => {
+      const consumer = await world.addConsumer();
+      const { secret, key } = await world.addKey(consumer.id);
+      await verifier.verify(secret, []);
+      verifier.applyChange(fence([key.id]));
+      expect(verifier.verify(secret, [])).toMatchObject({ code: "KEY_REVOKED" });
+      verifier.applyChange(lift([key.id]));
+      expect(await verifier.verify(secret, [])).toMatchObject({ valid: true });
+      expect(verifier.stats().fencedKeys).toBe(0);
+    });
+
+    it("drops a fence that runs out: a node that fenced and died refuses only for fenceMs", async () => {
+      const consumer = await world.addConsumer();
+      const { secret, key } = await world.addKey(consumer.id);
+      const fencing = new Verifier({ store, clock: world.clock, hasher, fenceMs: 1_000 });
+      await fencing.verify(secret, []);
+      fencing.applyChange(fence([key.id]));
+      world.clock.advance(999);
+      expect(fencing.verify(secret, [])).toMatchObject({ code: "KEY_REVOKED" });
+      world.clock.advance(1);
+      expect(await fencing.verify(secret, [])).toMatchObject({ valid: true });
+      expect(fencing.stats().fencedKeys).toBe(0);
+    });
+
+    it("the committed change ends the fence; the key is refused from the store", async () => {
+      const consumer = await world.addConsumer();
+      const { secret, key } = await world.addKey(consumer.id);
+      await verifier.verify(secret, []);
+      verifier.applyChange(fence([key.id]));
+      await world.updateKey(key.id, { status: "revoked", revokedAt: world.clock.now() });
+      verifier.applyChange(change({ keyIds: [key.id] }));
+      expect(verifier.stats().fencedKeys).toBe(0); // the committed change ends the fence: the store answers
+      expect(await verifier.verify(secret, [])).toMatchObject({ code: "KEY_REVOKED" });
+      world.clock.advance(60_000);
+      expect(await verifier.verify(secret, [])).toMatchObject({ code: "KEY_REVOKED" });
+    });
+  });
+
   it("answers STORE_UNAVAILABLE for uncached keys when the store is down, and cached keys still pass", async () => {
     const consumer = await world.addConsumer();
     const cached = await world.addKey(consumer.id);

@@ -11,6 +11,7 @@ export function encodeChange(change: Change): string {
     consumerIds: change.consumerIds,
     hashes: change.hashes,
     all: change.all,
+    ...(change.fence === undefined ? {} : { fence: change.fence }),
   });
 }
 
@@ -70,6 +71,7 @@ function isChange(value: unknown): value is Change {
     isStringArray(v.keyIds) &&
     isStringArray(v.consumerIds) &&
     isStringArray(v.hashes) &&
-    typeof v.all === "boolean"
+    typeof v.all === "boolean" &&
+    (v.fence === undefined || v.fence === "revoke" || v.fence === "lift")
   );
 }

@@ -48,15 +48,18 @@ export class ChangeRecords {
     return sent.liveNodes;
   }
 
-  /** Records that this node applied `changeIds` (in order) and wakes every waiter on them. */
-  async acknowledge(changeIds: readonly string[], now: number): Promise<void> {
+  /**
+   * Records that this node applied `changeIds` (in order) at `appliedAt` and
+   * wakes every waiter on them; `now` (the node's clock) is its last-ack time.
+   */
+  async acknowledge(changeIds: readonly string[], appliedAt: number, now: number): Promise<void> {
     const last = changeIds[changeIds.length - 1];
     if (last === undefined) return;
     const pipeline = this.#redis.pipeline();
     for (const id of changeIds) {
       const acks = this.#keys.changeAcks(id);
       pipeline
-        .hset(acks, this.#nodeId, now)
+        .hset(acks, this.#nodeId, appliedAt)
         .expire(acks, RETENTION_SECONDS)
         .publish(this.#keys.acksChannel, id);
     }
