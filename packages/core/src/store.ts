@@ -30,6 +30,19 @@ export type Write =
    * `lastUsedAt` is never written here (see `KeyStore.recordKeyUsage`).
    */
   | { readonly type: "updateKey"; readonly key: KeyRecord; readonly expectRevision: number }
+  /**
+   * A mass revocation: sets status `revoked`, `revokedAt` and `revokedReason`
+   * on every listed key whose stored revision equals its `expectRevision`,
+   * and increments those revisions; if any key is missing or changed, the
+   * whole unit conflicts. Other fields stay as they are. One statement per
+   * few hundred keys where `updateKey` would take one per key.
+   */
+  | {
+      readonly type: "revokeKeys";
+      readonly keys: readonly { readonly id: string; readonly expectRevision: number }[];
+      readonly revokedAt: number;
+      readonly reason: string;
+    }
   | { readonly type: "insertRotation"; readonly rotation: Rotation }
   /** Replaces state, completedAt and completedReason if the stored state equals `expectState`. */
   | { readonly type: "updateRotation"; readonly rotation: Rotation; readonly expectState: RotationState }
@@ -114,6 +127,8 @@ export interface KeyStore {
   listConsumers(page: Page): Promise<Consumer[]>;
 
   getKey(id: string): Promise<KeyRecord | null>;
+  /** The keys among `ids` that exist, in no particular order (unknown ids are left out); few round trips. */
+  getKeys(ids: readonly string[]): Promise<KeyRecord[]>;
   /** The verification read: one round trip. MUST return null for an unknown hash. */
   findKeyByHash(hash: string): Promise<KeyWithConsumer | null>;
   /** Ordered by id ascending. */

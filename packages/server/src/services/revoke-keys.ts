@@ -28,7 +28,7 @@ export interface MassRevocation {
 }
 
 const PAGE = 1000;
-/** Parallel key reads for an id list: enough to hide round trips, well under a pool's size. */
+/** Parallel reads of open rotations (one per consumer): enough to hide round trips, well under a pool's size. */
 const READ_CONCURRENCY = 8;
 
 /**
@@ -52,8 +52,8 @@ export async function revokeKeys(
   const keys =
     target.type === "keys" ? await readKeys(deps, target.keyIds) : await consumerKeys(deps, target);
   const now = deps.clock.now();
-  const writes: Write[] = [];
   const revoked: KeyRecord[] = [];
+  const guards: { id: string; expectRevision: number }[] = [];
   const alreadyRevoked: string[] = [];
   for (const key of keys) {
     const decision = planRevocation(key, reason, now);
@@ -61,9 +61,11 @@ export async function revokeKeys(
       alreadyRevoked.push(key.id);
       continue;
     }
-    writes.push({ type: "updateKey", key: decision.key, expectRevision: key.revision });
+    guards.push({ id: key.id, expectRevision: key.revision });
     revoked.push(decision.key);
   }
+  // planRevocation changes status, revokedAt and revokedReason only: one batched write says the same.
+  const writes: Write[] = [{ type: "revokeKeys", keys: guards, revokedAt: now, reason }];
   if (revoked.length === 0) {
     throw new KeygateError("CONFLICT", "every targeted key is already revoked (or the consumer has no keys)");
   }
@@ -120,7 +122,8 @@ async function readKeys(deps: ServiceDeps, keyIds: readonly string[]): Promise<K
   if (ids.length > MAX_KEYS_PER_REVOCATION) {
     throw new KeygateError("VALIDATION_FAILED", `at most ${MAX_KEYS_PER_REVOCATION} key ids per call`);
   }
-  const found = await mapLimited(ids, (id) => deps.store.getKey(id));
+  const byId = new Map((await deps.store.getKeys(ids)).map((key) => [key.id, key]));
+  const found = ids.map((id) => byId.get(id) ?? null);
   const missing = ids.filter((_, i) => found[i] === null);
   if (missing.length > 0) {
     const shown = missing.slice(0, 5).join(", ");

@@ -120,7 +120,10 @@ describe("change codec", () => {
   it("round-trips a revocation fence and its lift, and leaves the field out of other changes", () => {
     for (const fence of ["revoke", "lift"] as const) {
       const original = change("chg_1.fence", { keyIds: ["key_1"], fence });
-      expect(decodeChange(["change", encodeChange(original)], "1-0")).toEqual({ change: original, valid: true });
+      expect(decodeChange(["change", encodeChange(original)], "1-0")).toEqual({
+        change: original,
+        valid: true,
+      });
     }
     expect(encodeChange(change("chg_2", { keyIds: ["key_1"] }))).not.toContain("fence");
   });

@@ -69,6 +69,73 @@ export function commitContract(ctx: ContractContext): void {
       await expectUntouched(store, { consumer: c.id, key: k.id });
     });
 
+    it("revokes many keys in one write (1,200: several statements), each guarded by its revision", async () => {
+      const store = ctx.store();
+      const c = consumer("con_a");
+      const keys = Array.from({ length: 1200 }, (_, i) => key(`key_${String(i).padStart(4, "0")}`, c.id));
+      await commitOk(
+        store,
+        unit([
+          { type: "insertConsumer", consumer: c },
+          ...keys.map((k) => ({ type: "insertKey" as const, key: k })),
+        ]),
+      );
+      const untouched = key("key_other", c.id, { name: "kept" });
+      await commitOk(store, unit([{ type: "insertKey", key: untouched }]));
+      const guards = keys.map((k) => ({ id: k.id, expectRevision: 0 }));
+      await commitOk(
+        store,
+        unit([{ type: "revokeKeys", keys: guards, revokedAt: T0 + 5, reason: "incident" }]),
+      );
+      for (const k of [keys[0], keys[599], keys[1199]]) {
+        expect(await store.getKey(k?.id ?? "")).toEqual({
+          ...k,
+          status: "revoked",
+          revokedAt: T0 + 5,
+          revokedReason: "incident",
+          revision: 1,
+        });
+      }
+      expect(await store.getKey(untouched.id)).toEqual(untouched);
+    });
+
+    it("applies nothing of a mass revocation when one key's revision moved (the last of 700)", async () => {
+      const store = ctx.store();
+      const c = consumer("con_a");
+      const keys = Array.from({ length: 700 }, (_, i) => key(`key_${String(i).padStart(4, "0")}`, c.id));
+      await commitOk(
+        store,
+        unit([
+          { type: "insertConsumer", consumer: c },
+          ...keys.map((k) => ({ type: "insertKey" as const, key: k })),
+        ]),
+      );
+      const guards = keys.map((k, i) => ({ id: k.id, expectRevision: i === 699 ? 3 : 0 }));
+      const auditBefore = await store.auditHead();
+      await expectConflict(
+        store,
+        unit(
+          [{ type: "revokeKeys", keys: guards, revokedAt: T0 + 5, reason: "x" }],
+          [audit("key.revoke", "key_0000")],
+        ),
+      );
+      expect(
+        (await store.getKeys(keys.map((k) => k.id))).every((k) => k.status === "active" && k.revision === 0),
+      ).toBe(true);
+      expect(await store.auditHead()).toEqual(auditBefore);
+      await expectConflict(
+        store,
+        unit([
+          {
+            type: "revokeKeys",
+            keys: [{ id: "key_missing", expectRevision: 0 }],
+            revokedAt: T0,
+            reason: "x",
+          },
+        ]),
+      );
+    });
+
     it("applies nothing when the third write violates a unique constraint", async () => {
       const store = ctx.store();
       const { key: existing, unit: first } = consumerWithKey(1);

@@ -134,6 +134,18 @@ export function readsContract(ctx: ContractContext): void {
       ]);
     });
 
+    it("gets many keys by id at once: unknown and repeated ids are left out, 1,500 take more than one statement", async () => {
+      const store = ctx.store();
+      const keys = await seedKeys(store);
+      const got = await store.getKeys(["key_4", "key_nope", "key_1", "key_4"]);
+      expect(ids(got).sort()).toEqual(["key_1", "key_4"]);
+      expect(got.find((k) => k.id === "key_1")).toEqual(keys[0]);
+      expect(await store.getKeys([])).toEqual([]);
+      const many = Array.from({ length: 1500 }, (_, i) => key(`key_m${String(i).padStart(4, "0")}`, "con_b"));
+      await commitOk(store, unit(many.map((k) => ({ type: "insertKey" as const, key: k }))));
+      expect((await store.getKeys(many.map((k) => k.id))).length).toBe(1500);
+    });
+
     it("finds a key by hash together with its consumer, and null for an unknown hash", async () => {
       const store = ctx.store();
       const keys = await seedKeys(store);

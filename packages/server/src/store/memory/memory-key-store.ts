@@ -182,6 +182,22 @@ export class MemoryKeyStore
             });
             break;
           }
+          case "revokeKeys": {
+            for (const { id, expectRevision } of write.keys) {
+              const current = next.keys.get(id);
+              if (!current || current.revision !== expectRevision) {
+                throw new Conflict(`key ${id} changed concurrently`);
+              }
+              next.keys.set(id, {
+                ...current,
+                status: "revoked",
+                revokedAt: write.revokedAt,
+                revokedReason: write.reason,
+                revision: current.revision + 1,
+              });
+            }
+            break;
+          }
           case "insertRotation": {
             const r = write.rotation;
             if (next.rotations.has(r.id)) throw new Conflict(`rotation ${r.id} exists`);
@@ -265,6 +281,15 @@ export class MemoryKeyStore
 
   async getKey(id: string): Promise<KeyRecord | null> {
     return this.#state.keys.get(id) ?? null;
+  }
+
+  async getKeys(ids: readonly string[]): Promise<KeyRecord[]> {
+    const found: KeyRecord[] = [];
+    for (const id of new Set(ids)) {
+      const key = this.#state.keys.get(id);
+      if (key !== undefined) found.push(key);
+    }
+    return found;
   }
 
   async findKeyByHash(hash: string): Promise<KeyWithConsumer | null> {

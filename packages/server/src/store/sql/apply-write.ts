@@ -7,6 +7,9 @@ import { applyWebhookWrite } from "./webhook-queries.ts";
 
 type Db = Kysely<KeygateDatabase>;
 
+/** Keys per UPDATE of a mass revocation: two bound values each, far below every driver's limit. */
+const REVOKE_BATCH_KEYS = 500;
+
 /** JSON text for a JSON column: TEXT in SQLite, parsed into JSONB by PostgreSQL. */
 export function jsonText(value: unknown): string {
   return JSON.stringify(value);
@@ -112,6 +115,32 @@ export async function applyWrite(trx: Db, d: SqlDialect, write: Write): Promise<
         .where("revision", "=", write.expectRevision)
         .executeTakeFirst();
       if (result.numUpdatedRows === 0n) throw new WriteConflict(`key ${k.id} changed concurrently`);
+      return;
+    }
+    case "revokeKeys": {
+      for (let i = 0; i < write.keys.length; i += REVOKE_BATCH_KEYS) {
+        const batch = write.keys.slice(i, i + REVOKE_BATCH_KEYS);
+        const result = await trx
+          .updateTable("keys")
+          .set((eb) => ({
+            status: "revoked",
+            revoked_at: write.revokedAt,
+            revoked_reason: write.reason,
+            revision: eb("revision", "+", 1),
+          }))
+          .where(({ eb, refTuple, tuple }) =>
+            eb(
+              refTuple("id", "revision"),
+              "in",
+              batch.map((key) => tuple(key.id, key.expectRevision)),
+            ),
+          )
+          .executeTakeFirst();
+        if (result.numUpdatedRows !== BigInt(batch.length))
+          throw new WriteConflict(
+            `${batch.length - Number(result.numUpdatedRows)} of the keys to revoke changed concurrently`,
+          );
+      }
       return;
     }
     case "insertRotation": {

@@ -60,6 +60,9 @@ import { runWriteTransaction } from "./write-transaction.ts";
 
 type Db = Kysely<KeygateDatabase>;
 
+/** Ids per SELECT of `getKeys`: one bound value each, far below every driver's limit. */
+const READ_BATCH_IDS = 1000;
+
 export interface KyselyKeyStoreOptions {
   /** Owned by the store from now on: `close()` destroys it. */
   readonly db: Db;
@@ -162,6 +165,22 @@ export class KyselyKeyStore
     return this.#guard(async () => {
       const row = await this.#db.selectFrom("keys").selectAll().where("id", "=", id).executeTakeFirst();
       return row ? toKey(row, this.#d) : null;
+    });
+  }
+
+  async getKeys(ids: readonly string[]): Promise<KeyRecord[]> {
+    return this.#guard(async () => {
+      const unique = [...new Set(ids)];
+      const found: KeyRecord[] = [];
+      for (let i = 0; i < unique.length; i += READ_BATCH_IDS) {
+        const rows = await this.#db
+          .selectFrom("keys")
+          .selectAll()
+          .where("id", "in", unique.slice(i, i + READ_BATCH_IDS))
+          .execute();
+        for (const row of rows) found.push(toKey(row, this.#d));
+      }
+      return found;
     });
   }
 
