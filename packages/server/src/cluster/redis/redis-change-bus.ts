@@ -68,6 +68,7 @@ export class RedisChangeBus implements ChangeBus, PropagationTracker {
   #heartbeatTimer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
   #heartbeatFailing = false;
+  #listening = false;
   #closed = false;
 
   constructor(options: RedisChangeBusOptions) {
@@ -121,12 +122,9 @@ export class RedisChangeBus implements ChangeBus, PropagationTracker {
   async start(): Promise<void> {
     try {
       await this.#cmd.connect();
-      await this.#sub.connect();
-      this.#sub.on("message", (channel: string, changeId: string) => {
-        if (channel === this.#keys.acksChannel) this.#watchers.notify(changeId);
-      });
-      await this.#sub.subscribe(this.#keys.acksChannel);
       await this.#reader.start();
+      // A node with an admin API answers `?wait=true`: it listens from the start (see #listenForAcks).
+      if (this.#o.role !== "gateway") this.#listenForAcks();
       await this.#registry.heartbeat(this.#progress());
     } catch (error) {
       await this.#disconnectAll();
@@ -188,6 +186,7 @@ export class RedisChangeBus implements ChangeBus, PropagationTracker {
   async waitFor(change: Change, timeoutMs: number): Promise<Outcome> {
     const deadline = performance.now() + timeoutMs;
     const watch = this.#watchers.watch(change.id);
+    this.#listenForAcks();
     let last: PropagationStatus = {
       changeId: change.id,
       nodes: this.#recent.get(change.id) ?? 0,
@@ -209,6 +208,25 @@ export class RedisChangeBus implements ChangeBus, PropagationTracker {
     } finally {
       watch.dispose();
     }
+  }
+
+  /**
+   * Subscribes to acknowledgements, once: at start on a node with an admin
+   * API, else at its first wait. Only a node that answers `?wait=true` needs
+   * them; on a gateway node each acknowledgement of every change would be one
+   * more wake-up at the very moment the change is being applied everywhere.
+   * Until the subscription is up, `waitFor` finds acknowledgements by
+   * re-reading (every RECHECK_MS).
+   */
+  #listenForAcks(): void {
+    if (this.#listening) return;
+    this.#listening = true;
+    this.#sub.on("message", (channel: string, changeId: string) => {
+      if (channel === this.#keys.acksChannel) this.#watchers.notify(changeId);
+    });
+    this.#sub.subscribe(this.#keys.acksChannel).catch((error: unknown) => {
+      this.#o.logger.warn({ err: String(error) }, "could not subscribe to acknowledgements; waits poll instead");
+    });
   }
 
   /**
