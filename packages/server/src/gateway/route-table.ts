@@ -55,14 +55,24 @@ function compareSpecificity(a: PatternRule, b: PatternRule): number {
   return (a.method === "*" ? 1 : 0) - (b.method === "*" ? 1 : 0);
 }
 
-function matchesPattern(pattern: PatternRule, segments: readonly string[]): boolean {
-  if (segments.length < pattern.segments.length) return false;
-  if (!pattern.wildcard && segments.length !== pattern.segments.length) return false;
-  for (let i = 0; i < pattern.segments.length; i++) {
-    const expected = pattern.segments[i];
-    if (expected?.type === "static" && expected.value !== segments[i]) return false;
+/**
+ * Walks the segments of `path` (in `routePath` form: a leading "/", no empty
+ * segment) in place, without splitting it: this runs on every request.
+ */
+function matchesPattern(pattern: PatternRule, path: string): boolean {
+  let start = 1;
+  for (const expected of pattern.segments) {
+    if (start >= path.length) return false; // the path has fewer segments
+    let end = path.indexOf("/", start);
+    if (end === -1) end = path.length;
+    if (
+      expected.type === "static" &&
+      (end - start !== expected.value.length || !path.startsWith(expected.value, start))
+    )
+      return false;
+    start = end + 1;
   }
-  return true;
+  return pattern.wildcard || start >= path.length;
 }
 
 /**
@@ -109,14 +119,12 @@ export class RouteTable {
         byMethod.get(method) ?? (method === "HEAD" ? byMethod.get("GET") : undefined) ?? byMethod.get("*");
       if (rule !== undefined) return rule;
     }
-    if (this.#patterns.length === 0) return DEFAULT_ROUTE;
-    const segments = path.split("/").filter((part) => part !== "");
     for (const pattern of this.#patterns) {
       const methodMatches =
         pattern.method === "*" ||
         pattern.method === method ||
         (method === "HEAD" && pattern.method === "GET");
-      if (methodMatches && matchesPattern(pattern, segments)) return pattern.rule;
+      if (methodMatches && matchesPattern(pattern, path)) return pattern.rule;
     }
     return DEFAULT_ROUTE;
   }

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { routePath } from "../../src/gateway/route-path.ts";
 import { compileRouteTable, DEFAULT_ROUTE } from "../../src/gateway/route-table.ts";
@@ -70,6 +71,40 @@ describe("RouteTable", () => {
     );
     expect(() => compileRouteTable([{ method: "GET", path: "/a/*/b/:x", scopes: [], cost: 1 }])).toThrow(
       /last segment/,
+    );
+  });
+});
+
+describe("RouteTable patterns (property)", () => {
+  /** The obvious matcher: split both into segments and compare them one by one. */
+  function reference(pattern: string, path: string): boolean {
+    const want = pattern.split("/").filter((part) => part !== "");
+    const wildcard = want.at(-1) === "*";
+    if (wildcard) want.pop();
+    const got = routePath(path)
+      .split("/")
+      .filter((part) => part !== "");
+    if (got.length < want.length || (!wildcard && got.length !== want.length)) return false;
+    return want.every((segment, i) => segment.startsWith(":") || segment === got[i]);
+  }
+
+  const segment = fc.constantFrom("v2", "items", "v", "2", "x", "ab", "item", "itemsx");
+  const patternArb = fc
+    .tuple(fc.array(fc.oneof(segment, fc.constant(":id")), { maxLength: 4 }), fc.boolean())
+    .map(([parts, wildcard]) => `/${[...parts, ...(wildcard ? ["*"] : [])].join("/")}`)
+    .filter((pattern) => pattern.includes("/:") || pattern.endsWith("*"));
+  const pathArb = fc
+    .array(fc.oneof(segment, fc.constantFrom("", ".", "V2", "42")), { maxLength: 6 })
+    .map((parts) => `/${parts.join("/")}`);
+
+  it("matches exactly the paths a split-and-compare matcher matches", () => {
+    fc.assert(
+      fc.property(patternArb, pathArb, (pattern, path) => {
+        const rule = { method: "GET", path: pattern, scopes: ["s"], cost: 7 };
+        const matched = compileRouteTable([rule]).match("GET", path) !== DEFAULT_ROUTE;
+        expect(matched).toBe(reference(pattern, path));
+      }),
+      { numRuns: 3000 },
     );
   });
 });
