@@ -47,23 +47,51 @@ function policyItem(p: LimitPolicy): string {
 }
 
 export function formatRateLimitPolicy(policies: readonly LimitPolicy[]): string {
-  let out = "";
-  for (const p of policies) out = out === "" ? policyItem(p) : `${out}, ${policyItem(p)}`;
-  return out;
+  return policies.map(policyItem).join(", ");
 }
 
+/**
+ * Built with one `join`: the result is a flat string, which Node's header
+ * validation (a regular expression over the value) reads without first
+ * flattening a chain of concatenations — this runs on every limited response.
+ */
 export function formatRateLimit(states: readonly PolicyState[], now: number): string {
-  let out = "";
+  const parts: string[] = [];
   for (const s of states) {
-    const item = `${sfString(s.policy.name)};r=${sfInteger(s.remaining)};t=${sfInteger(secondsUntil(s.policy.bounds.end, now))}`;
-    out = out === "" ? item : `${out}, ${item}`;
+    if (parts.length > 0) parts.push(", ");
+    parts.push(
+      sfString(s.policy.name),
+      ";r=",
+      sfInteger(s.remaining),
+      ";t=",
+      sfInteger(secondsUntil(s.policy.bounds.end, now)),
+    );
   }
-  return out;
+  return parts.join("");
+}
+
+/** The policy header of a list of policies, kept for the list's first policy (one per consumer and window). */
+const policyHeaders = new WeakMap<
+  LimitPolicy,
+  { readonly policies: readonly LimitPolicy[]; readonly header: string }
+>();
+
+function policyHeader(states: readonly PolicyState[]): string {
+  const first = states[0]?.policy;
+  if (first === undefined) return "";
+  const cached = policyHeaders.get(first);
+  if (
+    cached !== undefined &&
+    cached.policies.length === states.length &&
+    cached.policies.every((policy, i) => states[i]?.policy === policy)
+  )
+    return cached.header;
+  const policies = states.map((state) => state.policy);
+  const header = formatRateLimitPolicy(policies);
+  policyHeaders.set(first, { policies, header });
+  return header;
 }
 
 export function rateLimitHeaders(states: readonly PolicyState[], now: number): RateLimitHeaders {
-  let policies = "";
-  for (const s of states)
-    policies = policies === "" ? policyItem(s.policy) : `${policies}, ${policyItem(s.policy)}`;
-  return { "ratelimit-policy": policies, ratelimit: formatRateLimit(states, now) };
+  return { "ratelimit-policy": policyHeader(states), ratelimit: formatRateLimit(states, now) };
 }
