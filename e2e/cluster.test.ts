@@ -1,5 +1,7 @@
+import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fenceIdOf } from "../packages/server/src/services/revocation-fence.ts";
 import { requireServiceInCi, skipSuite } from "../packages/server/test/support/postgres.ts";
 import { type KeygateCluster, missingClusterServices, startCluster } from "./support/cluster.ts";
 import { seedKeys } from "./support/seed-keys.ts";
@@ -122,6 +124,33 @@ if (missing !== null) {
           });
         }
       }
+    });
+
+    it("revocation is deny-first: every node applied the fence (refusing) before the committed change", async () => {
+      const { key, secret } = await newKey("fenced");
+      await warm(secret);
+      const revoked = await cluster.admin<{ propagation: Propagation }>(
+        "POST",
+        `/v1/keys/${key.id}/revoke?wait=true`,
+      );
+      expect(revoked.status).toBe(200);
+      const changeId = revoked.body.propagation.changeId;
+      const redis = new Redis(cluster.redisUrl);
+      try {
+        const acks = async (id: string) =>
+          redis.hgetall(`${cluster.redisPrefix}change:${id}:acks`) as Promise<Record<string, string>>;
+        const fence = await acks(fenceIdOf(changeId));
+        const change = await acks(changeId);
+        // Every node that applied the change had applied the fence first.
+        expect(Object.keys(fence).sort()).toEqual(Object.keys(change).sort());
+        expect(Object.keys(change)).toHaveLength(4);
+        for (const [node, at] of Object.entries(change))
+          expect(Number(fence[node])).toBeLessThanOrEqual(Number(at));
+      } finally {
+        redis.disconnect();
+      }
+      for (const answer of await everyGateway(secret))
+        expect(answer).toMatchObject({ status: 401, code: "KEY_REVOKED" });
     });
 
     it("a new key, and the successor of a rotated one, work on every gateway at once; an emergency rollover refuses the old key everywhere", async () => {
