@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { type Child, cpuSeconds, startChild } from "./child.ts";
@@ -13,6 +14,26 @@ export function benchServer(name: string): string {
  */
 export function pinCores(): boolean {
   return process.env.KEYGATE_BENCH_NO_PIN === undefined && process.platform === "linux";
+}
+
+/**
+ * Runs `load` with this process — autocannon's — and all its threads on core
+ * 0 when pinning, then gives it back its CPU list. Without this the load
+ * generator floats onto core 1 and takes CPU from the server it measures. Only
+ * around the load itself: processes started from here inherit the affinity,
+ * and other sections' clusters must have both cores.
+ */
+async function onLoadCore<T>(load: () => Promise<T>): Promise<T> {
+  if (!pinCores()) return load();
+  const pid = String(process.pid);
+  const current = execFileSync("taskset", ["-pc", pid], { encoding: "utf8" });
+  const list = current.slice(current.lastIndexOf(":") + 1).trim();
+  execFileSync("taskset", ["-a", "-pc", "0", pid], { stdio: "ignore" });
+  try {
+    return await load();
+  } finally {
+    execFileSync("taskset", ["-a", "-pc", list, pid], { stdio: "ignore" });
+  }
 }
 
 /** Starts `bench/servers/upstream.ts` (on core 0 when pinned) and returns it with its base URL. */
@@ -76,9 +97,11 @@ export async function warmUp<W extends string>(
   seconds: number,
   times = 1,
 ): Promise<void> {
-  for (let w = 0; w < times; w++) {
-    for (const which of order) await loadRound(targets[which], seconds);
-  }
+  await onLoadCore(async () => {
+    for (let w = 0; w < times; w++) {
+      for (const which of order) await loadRound(targets[which], seconds);
+    }
+  });
 }
 
 /** What `interleavedRounds` runs. */
@@ -110,14 +133,16 @@ export async function interleavedRounds<W extends string>(
     W,
     LoadRound[]
   >;
-  for (let i = 0; i < rounds; i++) {
-    const shift = i % order.length;
-    for (const which of [...order.slice(shift), ...order.slice(0, shift)]) {
-      const round = await loadRound(options.targets[which], options.seconds);
-      measured[which].push(round);
-      options.log(`round ${i + 1}/${rounds} ${describe(which, round)}`);
+  await onLoadCore(async () => {
+    for (let i = 0; i < rounds; i++) {
+      const shift = i % order.length;
+      for (const which of [...order.slice(shift), ...order.slice(0, shift)]) {
+        const round = await loadRound(options.targets[which], options.seconds);
+        measured[which].push(round);
+        options.log(`round ${i + 1}/${rounds} ${describe(which, round)}`);
+      }
     }
-  }
+  });
   return measured;
 }
 
