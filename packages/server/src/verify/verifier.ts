@@ -177,11 +177,9 @@ export class Verifier {
       this.#table.clear();
       return;
     }
-    for (const keyId of change.keyIds) {
-      // The store answers for the key now (a fenced revocation's commit is this change).
-      if (this.#fences.size > 0) this.#fences.delete(keyId);
-      this.#table.deleteByKeyId(keyId);
-    }
+    // A fence outlives the committed change that follows it: a store read that began under the
+    // fence (seeing the key still active) may end after this change, and must still be refused.
+    for (const keyId of change.keyIds) this.#table.deleteByKeyId(keyId);
     for (const consumerId of change.consumerIds) this.#table.deleteByConsumerId(consumerId);
     for (const hash of change.hashes) this.#table.deleteByHash(hash);
   }
@@ -223,8 +221,9 @@ export class Verifier {
    * revocation is not committed yet): a cached row is marked revoked and
    * kept at most until the fence runs out, and a key read from the store
    * meanwhile is answered, and cached, as revoked. The committed change that
-   * follows ends the fence and drops the rows as usual; they are read again
-   * and found revoked. A lift (the commit failed) drops the fence and the
+   * follows drops the rows as usual; they are read again and found revoked.
+   * The fence itself stays until it runs out (a read that began under it may
+   * end after the commit). A lift (the commit failed) drops the fence and the
    * rows it marked.
    */
   #applyFence(fence: "revoke" | "lift", keyIds: readonly string[]): void {

@@ -49,18 +49,28 @@ export class CountingKeyStore implements Pick<KeyStore, "findKeyByHash" | "recor
     this.#held = [];
   }
 
+  /** Until `release()`, reads answer what the store held when they were made (a read in flight). */
+  holdAnswers(): void {
+    this.#held = [];
+    this.#answerEarly = true;
+  }
+
+  #answerEarly = false;
+
   release(): void {
     const held = this.#held ?? [];
     this.#held = undefined;
+    this.#answerEarly = false;
     for (const go of held) go();
   }
 
   async findKeyByHash(hash: string): Promise<KeyWithConsumer | null> {
     this.reads++;
     const held = this.#held;
+    const early = held !== undefined && this.#answerEarly ? await this.inner.findKeyByHash(hash) : undefined;
     if (held !== undefined) await new Promise<void>((resolve) => held.push(resolve));
     if (this.down) throw new Error("connection refused (test store is down)");
-    return this.inner.findKeyByHash(hash);
+    return early !== undefined ? early : this.inner.findKeyByHash(hash);
   }
 
   recordKeyUsage(...args: Parameters<KeyStore["recordKeyUsage"]>): Promise<void> {

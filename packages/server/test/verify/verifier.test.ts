@@ -254,16 +254,27 @@ describe.each([
       expect(fencing.stats().fencedKeys).toBe(0);
     });
 
-    it("the committed change ends the fence; the key is refused from the store", async () => {
+    it("refuses a read that started under the fence and ends after the committed change", async () => {
+      const consumer = await world.addConsumer();
+      const { secret, key } = await world.addKey(consumer.id);
+      verifier.applyChange(fence([key.id]));
+      store.holdAnswers();
+      const racing = verifier.verify(secret, []); // reads "active": the revocation is not committed yet
+      await world.updateKey(key.id, { status: "revoked", revokedAt: world.clock.now() });
+      verifier.applyChange(change({ keyIds: [key.id] }));
+      store.release();
+      expect(await racing).toMatchObject({ code: "KEY_REVOKED" });
+    });
+
+    it("after the committed change the key is refused from the store, fence or not", async () => {
       const consumer = await world.addConsumer();
       const { secret, key } = await world.addKey(consumer.id);
       await verifier.verify(secret, []);
       verifier.applyChange(fence([key.id]));
       await world.updateKey(key.id, { status: "revoked", revokedAt: world.clock.now() });
       verifier.applyChange(change({ keyIds: [key.id] }));
-      expect(verifier.stats().fencedKeys).toBe(0); // the committed change ends the fence: the store answers
       expect(await verifier.verify(secret, [])).toMatchObject({ code: "KEY_REVOKED" });
-      world.clock.advance(60_000);
+      world.clock.advance(60_000); // the fence has run out; the store answers alone
       expect(await verifier.verify(secret, [])).toMatchObject({ code: "KEY_REVOKED" });
     });
   });
