@@ -225,7 +225,10 @@ export class RedisChangeBus implements ChangeBus, PropagationTracker {
       if (channel === this.#keys.acksChannel) this.#watchers.notify(changeId);
     });
     this.#sub.subscribe(this.#keys.acksChannel).catch((error: unknown) => {
-      this.#o.logger.warn({ err: String(error) }, "could not subscribe to acknowledgements; waits poll instead");
+      this.#o.logger.warn(
+        { err: String(error) },
+        "could not subscribe to acknowledgements; waits poll instead",
+      );
     });
   }
 
