@@ -66,6 +66,23 @@ if (!reachable) {
       expect(await admin.ttl(`${prefix}change:${change.id}:acks`)).toBeGreaterThan(3000);
     });
 
+    it("only nodes with an admin API listen for acknowledgements; a gateway node starts at its first wait", async () => {
+      prefix = testPrefix("bus");
+      const options = { redisUrl: TEST_REDIS_URL, keyPrefix: prefix };
+      nodes.push(await startBusNode("admin-0", { ...options, role: "admin" }));
+      nodes.push(await startBusNode("gateway-0", { ...options, role: "gateway" }));
+      nodes.push(await startBusNode("gateway-1", { ...options, role: "gateway" }));
+      const listeners = async () => Number((await admin.pubsub("NUMSUB", `${prefix}acks`))[1]);
+      await waitUntil("the admin node's subscription", async () => (await listeners()) === 1);
+      const gateway = nodes[1];
+      if (gateway === undefined) throw new Error("cluster");
+      const change = makeChange("from-gateway");
+      await gateway.bus.publish(change);
+      expect(await listeners()).toBe(1); // the gateways have not waited yet
+      expect(await gateway.bus.waitFor(change, 5000)).toMatchObject({ complete: true });
+      await waitUntil("the waiting gateway's subscription", async () => (await listeners()) === 2);
+    });
+
     it("keeps each publisher's order on every node", async () => {
       const all = await cluster(3);
       const published = new Map<string, string[]>();
