@@ -40,10 +40,22 @@ if (!redisServerInstalled()) {
       await waitUntil("both nodes to notice", () => a.signals.lost === 1 && b.signals.lost === 1);
       const first = makeChange("outage-1");
       const second = makeChange("outage-2");
+      // A revocation's fence, before each commit: applied here, never queued (its commit carries it).
+      const fence = { ...makeChange("fence-1"), fence: "revoke" as const };
+      await a.bus.publish(fence);
+      expect(a.bus.queuedChanges()).toBe(0);
       await a.bus.publish(first);
+      await a.bus.publish({ ...fence, id: `${fence.id}-2` });
       await a.bus.publish(second);
+      expect(a.bus.queuedChanges()).toBe(2);
       // Committed changes are applied here at once, even though no other node can hear of them yet.
-      expect(a.received.map((change) => change.id)).toEqual([warm.id, first.id, second.id]);
+      expect(a.received.map((change) => change.id)).toEqual([
+        warm.id,
+        fence.id,
+        first.id,
+        `${fence.id}-2`,
+        second.id,
+      ]);
       expect(b.received.map((change) => change.id)).toEqual([warm.id]);
       expect(await a.bus.status(first.id)).toEqual({ changeId: first.id, nodes: 2, acknowledged: 0 });
       expect(await a.bus.waitFor(first, 100)).toEqual({
@@ -55,6 +67,7 @@ if (!redisServerInstalled()) {
 
       await server.restart();
       await waitUntil("node-b to receive both queued changes", () => b.received.length === 3, 10_000);
+      await new Promise((resolve) => setTimeout(resolve, 200)); // nothing else arrives: the fences stayed on node-a
       expect(b.received.map((change) => change.id)).toEqual([warm.id, first.id, second.id]);
       await waitUntil(
         "both nodes to acknowledge the queued change",

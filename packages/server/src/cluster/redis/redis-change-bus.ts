@@ -138,6 +138,12 @@ export class RedisChangeBus implements ChangeBus, PropagationTracker {
 
   async publish(change: Change): Promise<void> {
     if (this.#closed) throw new Error("RedisChangeBus is closed");
+    // A revocation fence (or its lift) that cannot go out now is applied here only, never queued: it
+    // matters only until its committed change arrives, and that change is queued behind it anyway.
+    if (change.fence !== undefined && this.#queue.size > 0) {
+      this.#deliver(change);
+      return;
+    }
     this.#remember(change.id, this.#liveCount);
     if (this.#queue.size > 0) {
       this.#enqueue(change, undefined);
@@ -147,7 +153,8 @@ export class RedisChangeBus implements ChangeBus, PropagationTracker {
     try {
       await this.#send(change);
     } catch (error) {
-      this.#enqueue(change, error);
+      if (change.fence !== undefined) this.#deliver(change);
+      else this.#enqueue(change, error);
     }
   }
 
