@@ -34,6 +34,26 @@ describe("RateLimit headers (draft-ietf-httpapi-ratelimit-headers)", () => {
     });
   });
 
+  it("rebuilds the remembered policy field when the policies behind the same first one change", () => {
+    const quotaOnly = [{ policy: quota, remaining: 1 }];
+    const both = [
+      { policy: quota, remaining: 1 },
+      { policy: rate, remaining: 1 },
+    ];
+    const faster = { ...rate, limit: 1200 };
+    expect(rateLimitHeaders(both, NOW)["ratelimit-policy"]).toBe(formatRateLimitPolicy([quota, rate]));
+    expect(rateLimitHeaders(quotaOnly, NOW)["ratelimit-policy"]).toBe('"month";q=500000;w=2592000');
+    const changed = [
+      { policy: quota, remaining: 1 },
+      { policy: faster, remaining: 1 },
+    ];
+    expect(rateLimitHeaders(changed, NOW)["ratelimit-policy"]).toBe(
+      '"month";q=500000;w=2592000, "minute";q=1200;w=60',
+    );
+    expect(rateLimitHeaders(both, NOW)["ratelimit-policy"]).toBe(formatRateLimitPolicy([quota, rate]));
+    expect(rateLimitHeaders([], NOW)).toEqual({ "ratelimit-policy": "", ratelimit: "" });
+  });
+
   it("escapes what an sf-string cannot hold", () => {
     const odd = { ...rate, name: 'a"b\\c\u00e9' };
     expect(formatRateLimitPolicy([odd])).toBe('"a\\"b\\\\c";q=600;w=60');
