@@ -1,4 +1,5 @@
-import type { KeyRecord, Rotation } from "@keygate/core";
+import type { KeyRecord, OutboxEventInput, Rotation } from "@keygate/core";
+import { eventId, type ServiceDeps } from "./service-deps.ts";
 
 /** Secret-free description of a key for audit entries and webhook payloads. */
 export function keySummary(key: KeyRecord): Record<string, unknown> {
@@ -25,4 +26,9 @@ export function rotationSummary(rotation: Rotation): Record<string, unknown> {
     state: rotation.state,
     completedReason: rotation.completedReason,
   };
+}
+
+/** The `rotation.completed` event of a rotation that completes at `now`. */
+export function rotationCompletedEvent(deps: ServiceDeps, rotation: Rotation, now: number): OutboxEventInput {
+  return { id: eventId(deps, now), type: "rotation.completed", at: now, data: rotationSummary(rotation) };
 }

@@ -1,6 +1,6 @@
-import type { Actor, OutboxEventInput, Write } from "@keygate/core";
+import type { Actor, KeyRecord, OutboxEventInput, Rotation, Write } from "@keygate/core";
 import { KeygateError, planCompletion, planRevocation } from "@keygate/core";
-import { keySummary, rotationSummary } from "./key-events.ts";
+import { keySummary, rotationCompletedEvent } from "./key-events.ts";
 import { underRevocationFence } from "./revocation-fence.ts";
 import { getKeyOrThrow } from "./rotate-key.ts";
 import {
@@ -46,18 +46,7 @@ export async function revokeKey(
         : (
             await deps.store.listRotations({ state: "overlapping", consumerId: key.consumerId, limit: 1000 })
           ).find((rotation) => rotation.oldKeyId === key.id);
-    if (open) {
-      const completion = planCompletion(open, decision.key, now, "manual");
-      if (completion.type === "complete") {
-        writes.push({ type: "updateRotation", rotation: completion.rotation, expectState: "overlapping" });
-        events.push({
-          id: eventId(deps, now),
-          type: "rotation.completed",
-          at: now,
-          data: rotationSummary(completion.rotation),
-        });
-      }
-    }
+    if (open) completeWithRevocation(deps, open, decision.key, now, writes, events);
     await commitOrConflict(
       deps,
       {
@@ -73,4 +62,23 @@ export async function revokeKey(
   });
   const change = await publishChange(deps, { keyIds: [key.id] }, changeId);
   return { key: decision.key, change };
+}
+
+/**
+ * Adds to a revocation's unit of work the guarded write and the event that
+ * complete (`manual`) the overlapping rotation `open`, whose old key is
+ * `revoked`; nothing if the rotation cannot complete.
+ */
+export function completeWithRevocation(
+  deps: ServiceDeps,
+  open: Rotation,
+  revoked: KeyRecord,
+  now: number,
+  writes: Write[],
+  events: OutboxEventInput[],
+): void {
+  const completion = planCompletion(open, revoked, now, "manual");
+  if (completion.type !== "complete") return;
+  writes.push({ type: "updateRotation", rotation: completion.rotation, expectState: "overlapping" });
+  events.push(rotationCompletedEvent(deps, completion.rotation, now));
 }

@@ -1,7 +1,8 @@
 import type { Actor, Change, KeyRecord, OutboxEventInput, Rotation, Write } from "@keygate/core";
-import { KeygateError, planCompletion, planRevocation } from "@keygate/core";
-import { keySummary, rotationSummary } from "./key-events.ts";
+import { KeygateError, planRevocation } from "@keygate/core";
+import { keySummary } from "./key-events.ts";
 import { underRevocationFence } from "./revocation-fence.ts";
+import { completeWithRevocation } from "./revoke-key.ts";
 import {
   auditEntry,
   commitOrConflict,
@@ -93,16 +94,7 @@ export async function revokeKeys(
       const rotations = await openRotationsByOldKey(deps, new Set(rotationKeys.map((key) => key.consumerId)));
       for (const key of revoked) {
         const open = rotations.get(key.id);
-        if (open === undefined) continue;
-        const completion = planCompletion(open, key, now, "manual");
-        if (completion.type !== "complete") continue;
-        writes.push({ type: "updateRotation", rotation: completion.rotation, expectState: "overlapping" });
-        events.push({
-          id: eventId(deps, now),
-          type: "rotation.completed",
-          at: now,
-          data: rotationSummary(completion.rotation),
-        });
+        if (open !== undefined) completeWithRevocation(deps, open, key, now, writes, events);
       }
       await commitOrConflict(deps, { writes, audit, events }, "mass revocation");
     },

@@ -2,7 +2,7 @@ import type { Actor, KeyRecord, OutboxEventInput, RotationOptions } from "@keyga
 import { KeygateError, MAX_OVERLAP_SECONDS, newId, planRotation } from "@keygate/core";
 import { getConsumerOrThrow } from "./consumers.ts";
 import { mintSecret } from "./issue-key.ts";
-import { keySummary, rotationSummary } from "./key-events.ts";
+import { keySummary, rotationCompletedEvent, rotationSummary } from "./key-events.ts";
 import {
   auditEntry,
   type CommitExtras,
@@ -61,14 +61,7 @@ export async function rotateKey(
       data: { ...rotationSummary(rotation), newKey: keySummary(newKey) },
     },
   ];
-  if (decision.emergency) {
-    events.push({
-      id: eventId(deps, now),
-      type: "rotation.completed",
-      at: now,
-      data: rotationSummary(rotation),
-    });
-  }
+  if (decision.emergency) events.push(rotationCompletedEvent(deps, rotation, now));
   await commitOrConflict(
     deps,
     {

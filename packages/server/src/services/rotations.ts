@@ -1,6 +1,6 @@
 import type { Actor, CompletedReason, OutboxEventInput, Rotation } from "@keygate/core";
 import { KeygateError, planCompletion, planRollback } from "@keygate/core";
-import { keySummary, rotationSummary } from "./key-events.ts";
+import { keySummary, rotationCompletedEvent, rotationSummary } from "./key-events.ts";
 import { getKeyOrThrow } from "./rotate-key.ts";
 import {
   auditEntry,
@@ -78,9 +78,7 @@ export async function completeRotation(
   const now = deps.clock.now();
   const decision = planCompletion(rotation, oldKey, now, reason);
   if (decision.type === "reject") throw new KeygateError("CONFLICT", decision.detail);
-  const events: OutboxEventInput[] = [
-    { id: eventId(deps, now), type: "rotation.completed", at: now, data: rotationSummary(decision.rotation) },
-  ];
+  const events: OutboxEventInput[] = [rotationCompletedEvent(deps, decision.rotation, now)];
   if (decision.oldKey.status === "expired" && oldKey.status !== "expired") {
     events.push({
       id: eventId(deps, now),
