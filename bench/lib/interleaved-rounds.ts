@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
+import { type BenchResult, result } from "./bench-result.ts";
 import { type Child, cpuSeconds, startChild } from "./child.ts";
 
 /** The path of `bench/servers/<name>.ts`, for `startChild`. */
@@ -163,4 +164,60 @@ export function cpuMicrosPerRequest(rounds: readonly LoadRound[]): number[] | un
     values.push(round.cpuMicrosPerRequest);
   }
   return values;
+}
+
+/** One side of a comparison of load rounds: how results name it, and its rounds. */
+export interface RoundsSide {
+  readonly name: string;
+  readonly rounds: readonly LoadRound[];
+}
+
+/**
+ * The results every throughput section prints for `measured` against
+ * `baseline`: req/s (with `target` on the ratio, and `note`), p99, and CPU per
+ * request when every round of both sides could read it — each `average`d over
+ * the rounds. Names read `<side> req/s<suffix>`, `<side> p99<suffix>`,
+ * `<side> CPU per request<suffix>`.
+ */
+export function roundComparison(options: {
+  readonly section: string;
+  readonly measured: RoundsSide;
+  readonly baseline: RoundsSide;
+  readonly average: (values: readonly number[]) => number;
+  readonly suffix?: string;
+  readonly target?: number;
+  readonly note?: string | undefined;
+}): { requestsPerSecond: BenchResult; p99: BenchResult; cpu: BenchResult | undefined } {
+  const { section, measured, baseline, average } = options;
+  const suffix = options.suffix ?? "";
+  const compare = (
+    what: string,
+    unit: string,
+    of: (rounds: readonly LoadRound[]) => readonly number[],
+    higherIsBetter: boolean,
+  ) =>
+    result({
+      section,
+      name: `${measured.name} ${what}${suffix}`,
+      value: average(of(measured.rounds)),
+      unit,
+      baselineName: `${baseline.name} ${what}`,
+      baseline: average(of(baseline.rounds)),
+      higherIsBetter,
+    });
+  const rps = compare("req/s", "req/s", (rounds) => rounds.map((r) => r.requestsPerSecond), true);
+  const measuredCpu = cpuMicrosPerRequest(measured.rounds);
+  const baselineCpu = cpuMicrosPerRequest(baseline.rounds);
+  return {
+    requestsPerSecond: {
+      ...rps,
+      ...(options.target === undefined ? {} : { target: options.target, targetOn: "ratio" as const }),
+      note: options.note,
+    },
+    p99: compare("p99", "ms", (rounds) => rounds.map((r) => r.p99Ms), false),
+    cpu:
+      measuredCpu === undefined || baselineCpu === undefined
+        ? undefined
+        : compare("CPU per request", "µs", (rounds) => cpuMicrosPerRequest(rounds) ?? [], false),
+  };
 }

@@ -11,6 +11,7 @@ import {
   loadRound,
   loadTarget,
   pinCores,
+  roundComparison,
   startServerUnderTest,
   startUpstream,
   warmUp,
@@ -112,6 +113,13 @@ export const analytics: BenchSection = {
         0,
       );
       const section = "analytics";
+      const vsOff = roundComparison({
+        section,
+        measured: { name: "analytics on", rounds: onRounds },
+        baseline: { name: "analytics off", rounds: offRounds },
+        average: median,
+        note: errors > 0 ? `${errors} errors/non-2xx` : undefined,
+      });
       const results = [
         result({
           section,
@@ -122,16 +130,7 @@ export const analytics: BenchSection = {
           baseline: hot.plainNs,
           higherIsBetter: false,
         }),
-        result({
-          section,
-          name: "analytics on req/s",
-          value: median(onRounds.map((r) => r.requestsPerSecond)),
-          unit: "req/s",
-          baselineName: "analytics off req/s",
-          baseline: median(offRounds.map((r) => r.requestsPerSecond)),
-          higherIsBetter: true,
-          note: errors > 0 ? `${errors} errors/non-2xx` : undefined,
-        }),
+        vsOff.requestsPerSecond,
         result({
           section,
           name: "analytics on req/s, simultaneous",
@@ -143,31 +142,10 @@ export const analytics: BenchSection = {
           target: 0.95,
           targetOn: "ratio",
         }),
-        result({
-          section,
-          name: "analytics on p99",
-          value: median(onRounds.map((r) => r.p99Ms)),
-          unit: "ms",
-          baselineName: "analytics off p99",
-          baseline: median(offRounds.map((r) => r.p99Ms)),
-          higherIsBetter: false,
-        }),
+        vsOff.p99,
+        ...(vsOff.cpu === undefined ? [] : [vsOff.cpu]),
       ];
-      const onCpu = cpuMicrosPerRequest(onRounds);
       const offCpu = cpuMicrosPerRequest(offRounds);
-      if (onCpu !== undefined && offCpu !== undefined) {
-        results.push(
-          result({
-            section,
-            name: "analytics on CPU per request",
-            value: median(onCpu),
-            unit: "µs",
-            baselineName: "analytics off CPU per request",
-            baseline: median(offCpu),
-            higherIsBetter: false,
-          }),
-        );
-      }
       const offCpuMedian = offCpu === undefined ? undefined : median(offCpu);
       const facts: BenchFact[] = [
         {

@@ -1,10 +1,10 @@
-import { type BenchContext, type BenchFact, type BenchSection, mean, result } from "../lib/bench-result.ts";
+import { type BenchContext, type BenchFact, type BenchSection, mean } from "../lib/bench-result.ts";
 import type { Child } from "../lib/child.ts";
 import {
-  cpuMicrosPerRequest,
   interleavedRounds,
   loadTarget,
   pinCores,
+  roundComparison,
   startServerUnderTest,
   startUpstream,
   warmUp,
@@ -58,49 +58,20 @@ export const gatewayThroughput: BenchSection = {
       const bareRounds = measured.bare;
       const gatewayRounds = measured.gateway;
       const errors = [...bareRounds, ...gatewayRounds].reduce((sum, r) => sum + r.errors, 0);
-      const bareRps = mean(bareRounds.map((r) => r.requestsPerSecond));
-      const gatewayRps = mean(gatewayRounds.map((r) => r.requestsPerSecond));
-      const bareP99 = mean(bareRounds.map((r) => r.p99Ms));
-      const gatewayP99 = mean(gatewayRounds.map((r) => r.p99Ms));
       const section = "gateway-throughput";
+      const vsBare = roundComparison({
+        section,
+        measured: { name: "gateway", rounds: gatewayRounds },
+        baseline: { name: "bare proxy", rounds: bareRounds },
+        average: mean,
+        target: 0.85,
+        note: errors > 0 ? `${errors} errors/non-2xx` : undefined,
+      });
       const results = [
-        result({
-          section,
-          name: "gateway req/s",
-          value: gatewayRps,
-          unit: "req/s",
-          baselineName: "bare proxy req/s",
-          baseline: bareRps,
-          higherIsBetter: true,
-          target: 0.85,
-          targetOn: "ratio",
-          note: errors > 0 ? `${errors} errors/non-2xx` : undefined,
-        }),
-        result({
-          section,
-          name: "gateway p99",
-          value: gatewayP99,
-          unit: "ms",
-          baselineName: "bare proxy p99",
-          baseline: bareP99,
-          higherIsBetter: false,
-        }),
+        vsBare.requestsPerSecond,
+        vsBare.p99,
+        ...(vsBare.cpu === undefined ? [] : [vsBare.cpu]),
       ];
-      const bareCpu = cpuMicrosPerRequest(bareRounds);
-      const gatewayCpu = cpuMicrosPerRequest(gatewayRounds);
-      if (bareCpu !== undefined && gatewayCpu !== undefined) {
-        results.push(
-          result({
-            section,
-            name: "gateway CPU per request",
-            value: mean(gatewayCpu),
-            unit: "µs",
-            baselineName: "bare proxy CPU per request",
-            baseline: mean(bareCpu),
-            higherIsBetter: false,
-          }),
-        );
-      }
       const facts: BenchFact[] = [
         { section, name: "rounds × seconds per server", value: rounds * seconds, unit: "s" },
         { section, name: "proxies pinned to core 1", value: pin ? 1 : 0, unit: "bool" },

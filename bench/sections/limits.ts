@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
-import { type BenchContext, type BenchFact, type BenchSection, mean, result } from "../lib/bench-result.ts";
+import { type BenchContext, type BenchFact, type BenchSection, mean, median } from "../lib/bench-result.ts";
 import type { Child } from "../lib/child.ts";
 import {
-  cpuMicrosPerRequest,
   interleavedRounds,
   loadTarget,
   pinCores,
+  roundComparison,
   startServerUnderTest,
   startUpstream,
   warmUp,
@@ -118,71 +118,32 @@ export const limits: BenchSection = {
       const takes = (await counterTakes(limited.ready.port)) - takesBefore;
       const limitedRequests = limitedRounds.reduce((sum, r) => sum + r.requests, 0);
       const errors = [...bareRounds, ...plainRounds, ...limitedRounds].reduce((sum, r) => sum + r.errors, 0);
-      const results = [
-        result({
-          section,
-          name: "limited gateway req/s",
-          value: mean(limitedRounds.map((r) => r.requestsPerSecond)),
-          unit: "req/s",
-          baselineName: "bare proxy req/s",
-          baseline: mean(bareRounds.map((r) => r.requestsPerSecond)),
-          higherIsBetter: true,
-          target: 0.75,
-          targetOn: "ratio",
-          note: errors > 0 ? `${errors} errors/non-2xx` : undefined,
-        }),
-        result({
-          section,
-          name: "limited gateway req/s vs no limits",
-          value: mean(limitedRounds.map((r) => r.requestsPerSecond)),
-          unit: "req/s",
-          baselineName: "gateway without limits req/s",
-          baseline: mean(plainRounds.map((r) => r.requestsPerSecond)),
-          higherIsBetter: true,
-        }),
-        result({
-          section,
-          name: "limited gateway p99",
-          value: mean(limitedRounds.map((r) => r.p99Ms)),
-          unit: "ms",
-          baselineName: "bare proxy p99",
-          baseline: mean(bareRounds.map((r) => r.p99Ms)),
-          higherIsBetter: false,
-        }),
-      ];
-      const bareCpu = cpuMicrosPerRequest(bareRounds);
-      const plainCpu = cpuMicrosPerRequest(plainRounds);
-      const limitedCpu = cpuMicrosPerRequest(limitedRounds);
-      if (bareCpu !== undefined && plainCpu !== undefined && limitedCpu !== undefined) {
-        results.push(
-          result({
-            section,
-            name: "limited gateway CPU per request",
-            value: mean(limitedCpu),
-            unit: "µs",
-            baselineName: "bare proxy CPU per request",
-            baseline: mean(bareCpu),
-            higherIsBetter: false,
-          }),
-          result({
-            section,
-            name: "limited gateway CPU per request vs no limits",
-            value: mean(limitedCpu),
-            unit: "µs",
-            baselineName: "gateway without limits CPU per request",
-            baseline: mean(plainCpu),
-            higherIsBetter: false,
-          }),
-        );
-      }
-      const pairedRatios = limitedRounds
-        .map((round, i) => round.requestsPerSecond / (bareRounds[i]?.requestsPerSecond ?? Number.NaN))
-        .sort((a, b) => a - b);
+      const limitedSide = { name: "limited gateway", rounds: limitedRounds };
+      const vsBare = roundComparison({
+        section,
+        measured: limitedSide,
+        baseline: { name: "bare proxy", rounds: bareRounds },
+        average: mean,
+        target: 0.75,
+        note: errors > 0 ? `${errors} errors/non-2xx` : undefined,
+      });
+      const vsPlain = roundComparison({
+        section,
+        measured: limitedSide,
+        baseline: { name: "gateway without limits", rounds: plainRounds },
+        average: mean,
+        suffix: " vs no limits",
+      });
+      const results = [vsBare.requestsPerSecond, vsPlain.requestsPerSecond, vsBare.p99];
+      if (vsBare.cpu !== undefined && vsPlain.cpu !== undefined) results.push(vsBare.cpu, vsPlain.cpu);
+      const pairedRatios = limitedRounds.map(
+        (round, i) => round.requestsPerSecond / (bareRounds[i]?.requestsPerSecond ?? Number.NaN),
+      );
       const facts: BenchFact[] = [
         {
           section,
           name: "limited vs bare proxy, median of the per-round ratios (same rotation)",
-          value: pairedRatios[Math.floor(pairedRatios.length / 2)] ?? Number.NaN,
+          value: median(pairedRatios),
           unit: "×",
         },
         {
