@@ -1,7 +1,10 @@
 import type { Consumer, KeyRecord, KeyStore, KeyWithConsumer, Write } from "@keygate/core";
-import { generateKeySecret, keyHint, newId } from "@keygate/core";
+import { newId } from "@keygate/core";
 import { cryptoRandom, nodeHasher } from "../../packages/server/src/platform/node-platform.ts";
+import { firstKeyRecord, mintSecret } from "../../packages/server/src/services/issue-key.ts";
 import { MemoryKeyStore } from "../../packages/server/src/store/memory/memory-key-store.ts";
+
+const PLATFORM = { random: cryptoRandom, hasher: nodeHasher };
 
 /** The consumer and extra writes `seedOneKey` commits beside the key. */
 export interface OneKeyOptions {
@@ -27,35 +30,21 @@ export async function seedOneKey(store: KeyStore, options: OneKeyOptions): Promi
     createdAt: now,
     updatedAt: now,
   };
-  const secret = generateKeySecret(cryptoRandom, "live");
-  const key: KeyRecord = {
-    id: newId("key", now, cryptoRandom),
-    consumerId: consumer.id,
-    name: "bench key",
-    scopes: [...options.scopes],
-    env: "live",
-    lineageId: newId("lin", now, cryptoRandom),
-    version: 1,
-    status: "active",
-    hash: nodeHasher.sha256Hex(secret),
-    hint: keyHint(secret),
-    createdAt: now,
-    expiresAt: null,
-    deprecatedAt: null,
-    sunsetAt: null,
-    revokedAt: null,
-    revokedReason: null,
-    lastUsedAt: null,
-    metadata: {},
-    revision: 0,
-  };
+  const minted = mintSecret(PLATFORM, "live");
+  const key = firstKeyRecord(
+    PLATFORM,
+    consumer.id,
+    minted,
+    { name: "bench key", scopes: options.scopes },
+    now,
+  );
   const committed = await store.commit({
     writes: [...(options.before ?? []), { type: "insertConsumer", consumer }, { type: "insertKey", key }],
     audit: [],
     events: [],
   });
   if (!committed.ok) throw new Error(committed.conflict);
-  return secret;
+  return minted.secret;
 }
 
 /** A MemoryKeyStore holding one consumer and one active key, created through `commit`. */

@@ -1,6 +1,6 @@
 import type { KeyRecord } from "@keygate/core";
-import { generateKeySecret, keyHint, newId } from "@keygate/core";
 import { cryptoRandom, nodeHasher } from "../../packages/server/src/platform/node-platform.ts";
+import { firstKeyRecord, mintSecret } from "../../packages/server/src/services/issue-key.ts";
 import { createKeyStore } from "../../packages/server/src/store/create-key-store.ts";
 
 /** A key made by `seedKeys`, with the secret a consumer would hold. */
@@ -10,6 +10,7 @@ export interface SeededKey {
 }
 
 const KEYS_PER_COMMIT = 1000;
+const PLATFORM = { random: cryptoRandom, hasher: nodeHasher };
 
 /**
  * Inserts `count` active keys for `consumerId` straight into the store
@@ -24,31 +25,10 @@ export async function seedKeys(databaseUrl: string, consumerId: string, count: n
     for (let start = 0; start < count; start += KEYS_PER_COMMIT) {
       const keys: KeyRecord[] = [];
       for (let i = start; i < Math.min(count, start + KEYS_PER_COMMIT); i++) {
-        const secret = generateKeySecret(cryptoRandom, "live");
-        const now = Date.now();
-        const key: KeyRecord = {
-          id: newId("key", now, cryptoRandom),
-          consumerId,
-          name: `seeded-${i}`,
-          scopes: [],
-          env: "live",
-          lineageId: newId("lin", now, cryptoRandom),
-          version: 1,
-          status: "active",
-          hash: nodeHasher.sha256Hex(secret),
-          hint: keyHint(secret),
-          createdAt: now,
-          expiresAt: null,
-          deprecatedAt: null,
-          sunsetAt: null,
-          revokedAt: null,
-          revokedReason: null,
-          lastUsedAt: null,
-          metadata: {},
-          revision: 0,
-        };
+        const minted = mintSecret(PLATFORM, "live");
+        const key = firstKeyRecord(PLATFORM, consumerId, minted, { name: `seeded-${i}` }, Date.now());
         keys.push(key);
-        seeded.push({ id: key.id, secret });
+        seeded.push({ id: key.id, secret: minted.secret });
       }
       const result = await store.commit({
         writes: keys.map((key) => ({ type: "insertKey", key })),

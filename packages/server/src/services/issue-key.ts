@@ -19,28 +19,25 @@ export interface MintedSecret {
   readonly hint: string;
 }
 
-export function mintSecret(deps: ServiceDeps, env: KeyEnv): MintedSecret {
+export function mintSecret(deps: Pick<ServiceDeps, "random" | "hasher">, env: KeyEnv): MintedSecret {
   const secret = generateKeySecret(deps.random, env);
   return { secret, hash: deps.hasher.sha256Hex(secret), hint: keyHint(secret) };
 }
 
-/** Issues the first key of a new lineage (version 1). */
-export async function issueKey(deps: ServiceDeps, actor: Actor, consumerId: string, input: IssueKeyInput) {
-  const consumer = await getConsumerOrThrow(deps, consumerId);
-  const now = deps.clock.now();
-  if (input.expiresAt !== undefined && input.expiresAt !== null && input.expiresAt <= now) {
-    throw new KeygateError("VALIDATION_FAILED", "expiresAt must lie in the future", [
-      { path: "/expiresAt", message: "must lie in the future" },
-    ]);
-  }
-  const env = input.env ?? "live";
-  const minted = mintSecret(deps, env);
-  const key: KeyRecord = {
+/** The record of the first key (version 1, active) of a new lineage, for a minted secret. */
+export function firstKeyRecord(
+  deps: Pick<ServiceDeps, "random">,
+  consumerId: string,
+  minted: MintedSecret,
+  input: IssueKeyInput,
+  now: number,
+): KeyRecord {
+  return {
     id: newId("key", now, deps.random),
-    consumerId: consumer.id,
+    consumerId,
     name: input.name,
     scopes: [...new Set(input.scopes ?? [])],
-    env,
+    env: input.env ?? "live",
     lineageId: newId("lin", now, deps.random),
     version: 1,
     status: "active",
@@ -56,6 +53,19 @@ export async function issueKey(deps: ServiceDeps, actor: Actor, consumerId: stri
     metadata: input.metadata ?? {},
     revision: 0,
   };
+}
+
+/** Issues the first key of a new lineage (version 1). */
+export async function issueKey(deps: ServiceDeps, actor: Actor, consumerId: string, input: IssueKeyInput) {
+  const consumer = await getConsumerOrThrow(deps, consumerId);
+  const now = deps.clock.now();
+  if (input.expiresAt !== undefined && input.expiresAt !== null && input.expiresAt <= now) {
+    throw new KeygateError("VALIDATION_FAILED", "expiresAt must lie in the future", [
+      { path: "/expiresAt", message: "must lie in the future" },
+    ]);
+  }
+  const minted = mintSecret(deps, input.env ?? "live");
+  const key = firstKeyRecord(deps, consumer.id, minted, input, now);
   await commitOrConflict(
     deps,
     {
