@@ -2,6 +2,7 @@ import type { OutboxEvent, OutboxEventInput } from "@keygate/core";
 import type { Kysely } from "kysely";
 import { INSERT_BATCH_ROWS } from "./append-audit.ts";
 import { jsonText } from "./apply-write.ts";
+import { leaseClaimed } from "./lease-claimed.ts";
 import { toOutboxEvent } from "./row-mappers.ts";
 import type { KeygateDatabase } from "./schema.ts";
 import type { SqlDialect } from "./sql-dialect.ts";
@@ -59,15 +60,12 @@ export async function claimOutbox(
     .$if(d.rowLocks, (q) => q.forUpdate().skipLocked())
     .execute();
   if (rows.length === 0) return [];
-  await trx
-    .updateTable("outbox")
-    .set({ next_attempt_at: now + leaseMs })
-    .where(
-      "id",
-      "in",
-      rows.map((r) => r.id),
-    )
-    .execute();
+  await leaseClaimed(
+    trx,
+    "outbox",
+    rows.map((r) => r.id),
+    now + leaseMs,
+  );
   return rows.map((row) => toOutboxEvent(row, d));
 }
 

@@ -12,6 +12,7 @@ import type {
 } from "@keygate/core";
 import type { Kysely } from "kysely";
 import { WriteConflict } from "./driver-errors.ts";
+import { leaseClaimed } from "./lease-claimed.ts";
 import type { KeygateDatabase } from "./schema.ts";
 import type { SqlDialect } from "./sql-dialect.ts";
 import { toAttempt, toDelivery, toWebhook, toWebhookSecrets } from "./webhook-row-mappers.ts";
@@ -141,15 +142,12 @@ export async function claimDeliveries(
     .$if(d.rowLocks, (q) => q.forUpdate().skipLocked())
     .execute();
   if (rows.length === 0) return [];
-  await trx
-    .updateTable("webhook_deliveries")
-    .set({ next_attempt_at: now + leaseMs })
-    .where(
-      "id",
-      "in",
-      rows.map((r) => r.id),
-    )
-    .execute();
+  await leaseClaimed(
+    trx,
+    "webhook_deliveries",
+    rows.map((r) => r.id),
+    now + leaseMs,
+  );
   return rows.map((row) => ({ ...toDelivery(row), payload: row.payload }));
 }
 
