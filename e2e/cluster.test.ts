@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fenceIdOf } from "../packages/server/src/services/revocation-fence.ts";
 import { requireServiceInCi, skipSuite } from "../packages/server/test/support/postgres.ts";
 import { type KeygateCluster, missingClusterServices, startCluster } from "./support/cluster.ts";
+import type { Propagation } from "./support/node-probes.ts";
 import { seedKeys } from "./support/seed-keys.ts";
 
 /**
@@ -16,12 +17,6 @@ interface Answer {
   status: number;
   code: string | undefined;
   headers: Headers;
-}
-
-interface Propagation {
-  changeId: string;
-  nodes: number;
-  acknowledged: number;
 }
 
 async function call(gatewayUrl: string | undefined, secret: string): Promise<Answer> {

@@ -6,6 +6,7 @@ import {
   missingClusterServices,
   startCluster,
 } from "./support/cluster.ts";
+import { gatewayAnswer, type Propagation } from "./support/node-probes.ts";
 import { startLoad } from "./support/steady-load.ts";
 
 /**
@@ -14,21 +15,7 @@ import { startLoad } from "./support/steady-load.ts";
  * goes stale, and the node rejoins (registry, store, bus) when restarted.
  */
 
-interface Propagation {
-  changeId: string;
-  nodes: number;
-  acknowledged: number;
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function code(node: ClusterNode, secret: string): Promise<string> {
-  const res = await fetch(`${node.gatewayUrl}/v2/trader-grades?symbol=ETH`, {
-    headers: { "x-api-key": secret },
-  });
-  const text = await res.text();
-  return res.status === 200 ? "OK" : `${res.status} ${(JSON.parse(text) as { code?: string }).code}`;
-}
 
 /** Connection-level failures a client sees from a process that is gone; anything else would be keygate answering wrongly. */
 const CONNECTION_ERRORS = new Set([
@@ -58,7 +45,8 @@ if (missing !== null) {
       return res.body;
     };
     const warm = async (secret: string, nodes: readonly ClusterNode[]) => {
-      for (let i = 0; i < 2; i++) for (const g of nodes) expect(await code(g, secret)).toBe("OK");
+      for (let i = 0; i < 2; i++)
+        for (const g of nodes) expect(await gatewayAnswer(g.gatewayUrl, secret)).toBe("OK");
     };
 
     beforeAll(async () => {
@@ -100,7 +88,8 @@ if (missing !== null) {
       const waitedMs = Date.now() - started;
       expect(revoked.status).toBe(200);
       expect(revoked.body.propagation).toMatchObject({ nodes: 3, acknowledged: 3 });
-      for (const g of [g1, g3]) expect(await code(g, revokedWhileDown.secret)).toBe("401 KEY_REVOKED");
+      for (const g of [g1, g3])
+        expect(await gatewayAnswer(g.gatewayUrl, revokedWhileDown.secret)).toBe("401 KEY_REVOKED");
       await cluster.waitForRegistry([cluster.nodes[0] as ClusterNode, g1, g3]);
       expect((await cluster.liveNodes()).some((n) => n.pid === deadPid)).toBe(false);
       await sleep(Math.max(0, 2000 - (Date.now() - killedAt)));
@@ -109,7 +98,7 @@ if (missing !== null) {
       expect(g2.pid).not.toBe(deadPid);
       await cluster.waitForRegistry();
       // Back with an empty cache: the store has the revocation, the bus has what comes next.
-      expect(await code(g2, revokedWhileDown.secret)).toBe("401 KEY_REVOKED");
+      expect(await gatewayAnswer(g2.gatewayUrl, revokedWhileDown.secret)).toBe("401 KEY_REVOKED");
       const after = await newKey("after-restart");
       await warm(after.secret, cluster.gateways);
       const res = await cluster.admin<{ propagation: Propagation }>(
@@ -117,7 +106,8 @@ if (missing !== null) {
         `/v1/keys/${after.key.id}/revoke?wait=true`,
       );
       expect(res.body.propagation).toMatchObject({ nodes: 4, acknowledged: 4 });
-      for (const g of cluster.gateways) expect(await code(g, after.secret)).toBe("401 KEY_REVOKED");
+      for (const g of cluster.gateways)
+        expect(await gatewayAnswer(g.gatewayUrl, after.secret)).toBe("401 KEY_REVOKED");
       const restartedAt = Date.now();
       await sleep(1000);
       const report = await load.stop();

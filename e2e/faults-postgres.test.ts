@@ -7,13 +7,8 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cryptoRandom } from "../packages/server/src/platform/node-platform.ts";
 import { requireServiceInCi, skipSuite } from "../packages/server/test/support/postgres.ts";
-import {
-  type ClusterNode,
-  type KeygateCluster,
-  redisReachable,
-  startCluster,
-  TEST_REDIS_URL,
-} from "./support/cluster.ts";
+import { type KeygateCluster, redisReachable, startCluster, TEST_REDIS_URL } from "./support/cluster.ts";
+import { gatewayAnswer, metricValue } from "./support/node-probes.ts";
 import { OwnPostgres, ownPostgresUnavailable } from "./support/own-postgres.ts";
 import { type SeededKey, seedKeys } from "./support/seed-keys.ts";
 import { startLoad } from "./support/steady-load.ts";
@@ -31,18 +26,6 @@ import { startLoad } from "./support/steady-load.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function answer(url: string, secret: string): Promise<string> {
-  const res = await fetch(`${url}/v2/trader-grades?symbol=ETH`, { headers: { "x-api-key": secret } });
-  const text = await res.text();
-  return res.status === 200 ? "OK" : `${res.status} ${(JSON.parse(text) as { code?: string }).code}`;
-}
-
-async function metric(node: ClusterNode, name: string): Promise<number> {
-  const text = await (await fetch(`${node.gatewayUrl}/metrics`)).text();
-  const line = text.split("\n").find((l) => l.startsWith(`${name} `));
-  return Number(line?.split(" ")[1] ?? Number.NaN);
-}
-
 const unavailable = [
   await ownPostgresUnavailable(),
   (await redisReachable(TEST_REDIS_URL)) ? null : "Redis not reachable",
@@ -58,7 +41,7 @@ if (unavailable.length > 0) {
     let consumerId: string;
 
     const gatewayAnswers = (secret: string) =>
-      Promise.all(cluster.gateways.map((g) => answer(g.gatewayUrl ?? "", secret)));
+      Promise.all(cluster.gateways.map((g) => gatewayAnswer(g.gatewayUrl ?? "", secret)));
     const count = async (sql: string, params: unknown[] = []) => {
       const client = new pg.Client({ connectionString: postgres.url() });
       await client.connect();
@@ -119,7 +102,7 @@ if (unavailable.length > 0) {
       // Hold the outage past the 2 s cache TTL: from then on cached keys are answered stale.
       await sleep(Math.max(0, 4000 - (Date.now() - stoppedAt)));
       const stale = await Promise.all(
-        cluster.gateways.map((g) => metric(g, "keygate_verify_cache_stale_answers_total")),
+        cluster.gateways.map((g) => metricValue(g.gatewayUrl, "keygate_verify_cache_stale_answers_total")),
       );
       for (const value of stale) expect(value).toBeGreaterThan(0);
 

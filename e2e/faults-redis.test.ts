@@ -4,7 +4,8 @@ import {
   requireServiceInCi,
   skipSuite,
 } from "../packages/server/test/support/postgres.ts";
-import { type ClusterNode, type KeygateCluster, startCluster } from "./support/cluster.ts";
+import { type KeygateCluster, startCluster } from "./support/cluster.ts";
+import { gatewayAnswer, metricValue, type Propagation } from "./support/node-probes.ts";
 import { OwnRedis, redisServerInstalled } from "./support/own-redis.ts";
 import { type LoadReport, startLoad } from "./support/steady-load.ts";
 
@@ -16,21 +17,7 @@ import { type LoadReport, startLoad } from "./support/steady-load.ts";
  * node again, confirmed by `?wait=true`.
  */
 
-interface Propagation {
-  changeId: string;
-  nodes: number;
-  acknowledged: number;
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function code(node: ClusterNode, secret: string): Promise<string> {
-  const res = await fetch(`${node.gatewayUrl}/v2/trader-grades?symbol=ETH`, {
-    headers: { "x-api-key": secret },
-  });
-  const text = await res.text();
-  return res.status === 200 ? "OK" : `${res.status} ${(JSON.parse(text) as { code?: string }).code}`;
-}
 
 async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs;
@@ -42,13 +29,6 @@ async function waitFor(what: string, check: () => boolean | Promise<boolean>, ti
 
 function failuresOf(report: LoadReport): Record<string, Record<string, number>> {
   return Object.fromEntries(Object.entries(report.byTarget).map(([label, t]) => [label, t.failures]));
-}
-
-/** A gauge from a node's /metrics (either port). */
-async function gauge(node: ClusterNode, name: string): Promise<number> {
-  const text = await (await fetch(`${node.adminUrl ?? node.gatewayUrl}/metrics`)).text();
-  const line = text.split("\n").find((l) => l.startsWith(`${name} `));
-  return Number(line?.split(" ")[1] ?? Number.NaN);
 }
 
 const problems = [
@@ -74,7 +54,8 @@ if (problems.length > 0) {
       return res.body;
     };
     const warm = async (secret: string) => {
-      for (let i = 0; i < 2; i++) for (const g of cluster.gateways) expect(await code(g, secret)).toBe("OK");
+      for (let i = 0; i < 2; i++)
+        for (const g of cluster.gateways) expect(await gatewayAnswer(g.gatewayUrl, secret)).toBe("OK");
     };
     const allOutputs = () => cluster.nodes.map((node) => node.output());
 
@@ -122,9 +103,9 @@ if (problems.length > 0) {
       await waitFor(
         "every gateway to refuse the key revoked during the outage",
         async () =>
-          (await Promise.all(cluster.gateways.map((g) => code(g, duringOutage.secret)))).every(
-            (answer) => answer === "401 KEY_REVOKED",
-          ),
+          (
+            await Promise.all(cluster.gateways.map((g) => gatewayAnswer(g.gatewayUrl, duringOutage.secret)))
+          ).every((answer) => answer === "401 KEY_REVOKED"),
         5000,
       );
       const refusedAfterMs = Date.now() - revokedAt;
@@ -134,8 +115,11 @@ if (problems.length > 0) {
         "redis unreachable: change applied on this node and queued for the others",
       );
       // What an operator's dashboard shows meanwhile.
-      for (const node of cluster.nodes) expect(await gauge(node, "keygate_bus_connected"), node.name).toBe(0);
-      expect(await gauge(admin, "keygate_bus_queued_changes")).toBe(1);
+      for (const node of cluster.nodes)
+        expect(await metricValue(node.adminUrl ?? node.gatewayUrl, "keygate_bus_connected"), node.name).toBe(
+          0,
+        );
+      expect(await metricValue(admin.adminUrl ?? admin.gatewayUrl, "keygate_bus_queued_changes")).toBe(1);
       await sleep(Math.max(0, 3000 - (Date.now() - stoppedAt)));
 
       await redis.start();
@@ -150,8 +134,13 @@ if (problems.length > 0) {
       expect(admin.output()).toContain("queued changes sent to the bus");
       for (const node of cluster.nodes) {
         expect(node.output()).toContain("change bus restored");
-        expect(await gauge(node, "keygate_bus_connected"), node.name).toBe(1);
-        expect(await gauge(node, "keygate_bus_queued_changes"), node.name).toBe(0);
+        expect(await metricValue(node.adminUrl ?? node.gatewayUrl, "keygate_bus_connected"), node.name).toBe(
+          1,
+        );
+        expect(
+          await metricValue(node.adminUrl ?? node.gatewayUrl, "keygate_bus_queued_changes"),
+          node.name,
+        ).toBe(0);
       }
       await sleep(1000);
       const report = await load.stop();
@@ -176,7 +165,8 @@ if (problems.length > 0) {
         );
         expect(res.status).toBe(200);
         expect(res.body.propagation).toMatchObject({ nodes: 4, acknowledged: 4 });
-        for (const g of cluster.gateways) expect(await code(g, key.secret)).toBe("401 KEY_REVOKED");
+        for (const g of cluster.gateways)
+          expect(await gatewayAnswer(g.gatewayUrl, key.secret)).toBe("401 KEY_REVOKED");
       }
       for (const node of cluster.nodes) expect(node.running(), node.name).toBe(true);
     });
