@@ -1,5 +1,4 @@
-import { EventEmitter } from "node:events";
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { pipeline, type Readable } from "node:stream";
 import type { Clock, ErrorCode } from "@keygate/core";
 import type { Dispatcher, Pool } from "undici";
@@ -19,7 +18,7 @@ import type { GatewayMetrics } from "./gateway-metrics.ts";
 import { CONFLICTING_KEYS_DETAIL, gatewayDetail, scopeDeniedDetail } from "./gateway-problems.ts";
 import type { GatewayLogger, GatewayVerifier, UsageSink } from "./gateway-server.ts";
 import type { RouteRule, RouteTable } from "./route-table.ts";
-import { streamResponse } from "./stream-response.ts";
+import { type ExchangeOwner, UpstreamExchange } from "./upstream-exchange.ts";
 
 export interface ProxyHandlerDeps {
   readonly verifier: GatewayVerifier;
@@ -72,29 +71,21 @@ function isAuthFailure(code: VerifyCode): boolean {
 const ALLOW: LimitDecision = Object.freeze({ allowed: true });
 const CLOSE_CONNECTION = Object.freeze({ connection: "close" });
 
+/** What a forwarded request's answer needs: the path for problems and logs, and the headers to add. */
+interface Forwarded {
+  readonly path: string;
+  /** The verification of the request's key (undefined for a preflight, which has none). */
+  readonly outcome: VerifyOutcome | undefined;
+  /** Headers the limiter answers with (`RateLimit-Policy`, `RateLimit`). */
+  readonly extraHeaders: Readonly<Record<string, string>> | undefined;
+}
+
 function errorSummary(error: unknown): { code?: string; message: string } {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
     return typeof code === "string" ? { code, message: error.message } : { message: error.message };
   }
   return { message: String(error) };
-}
-
-/** The cheap abort signal for undici: an EventEmitter with `aborted` that emits "abort" once. */
-class ClientGoneSignal extends EventEmitter {
-  aborted = false;
-
-  fire(): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.emit("abort");
-  }
-}
-
-/** Drops an upstream body nobody will read; undici reports that as an error, which is expected here. */
-function discard(body: Readable): void {
-  body.on("error", () => {});
-  body.destroy();
 }
 
 function clientGone(res: ServerResponse): boolean {
@@ -129,9 +120,17 @@ function mergeHeaders(headers: OutgoingHttpHeaders, extra: Readonly<Record<strin
  */
 export class ProxyHandler {
   readonly #deps: ProxyHandlerDeps;
+  readonly #exchangeOwner: ExchangeOwner<Forwarded>;
 
   constructor(deps: ProxyHandlerDeps) {
     this.#deps = deps;
+    this.#exchangeOwner = {
+      responseHeaders: (res, headers, forwarded) => this.#responseHeaders(res, headers, forwarded),
+      upstreamFailed: (res, error, { path, outcome }) => this.#upstreamFailed(res, path, outcome, error),
+      bodyFailed: (error, { path }) =>
+        this.#deps.logger.warn({ err: errorSummary(error), path }, "upstream response stream failed"),
+      internal: (res, error, { path }) => this.#internal(res, path, error),
+    };
   }
 
   /** `target` is the origin-form request target; `path` the same without its query. */
@@ -170,12 +169,9 @@ export class ProxyHandler {
    */
   preflight(req: IncomingMessage, res: ServerResponse, target: string, path: string): void {
     req.resume();
-    const signal = new ClientGoneSignal();
-    res.once("close", () => {
-      if (!res.writableFinished) signal.fire();
-    });
-    this.#deps.pool
-      .request({
+    this.#dispatch(
+      res,
+      {
         method: "OPTIONS",
         path: this.#deps.basePath + target,
         headers: preflightRequestHeaders(req.headers, req.socket.remoteAddress) as Record<
@@ -183,13 +179,9 @@ export class ProxyHandler {
           string | string[]
         >,
         body: null,
-        signal,
-      })
-      .then(
-        (response) => this.#respond(res, path, response, undefined, undefined),
-        (error: unknown) => this.#upstreamFailed(res, path, undefined, error),
-      )
-      .catch((error: unknown) => this.#internal(res, path, error));
+      },
+      { path, outcome: undefined, extraHeaders: undefined },
+    );
   }
 
   #verified(
@@ -304,55 +296,41 @@ export class ProxyHandler {
       stripApiKey: key.fromApiKey,
       stripAuthorization: key.fromAuthorization,
     });
-    // A client that leaves before the upstream answers frees the upstream connection too. undici
-    // accepts any emitter of "abort" as a signal; an AbortController costs several µs per request.
-    const signal = new ClientGoneSignal();
-    res.once("close", () => {
-      if (!res.writableFinished) signal.fire();
-    });
-    deps.pool
-      .request({
+    this.#dispatch(
+      res,
+      {
         method: (req.method ?? "GET") as Dispatcher.HttpMethod,
         path: deps.basePath + target,
         headers: headers as Record<string, string | string[]>,
         body,
-        signal,
-      })
-      .then(
-        (response) => this.#respond(res, path, response, outcome, extraHeaders),
-        (error: unknown) => this.#upstreamFailed(res, path, outcome, error),
-      )
-      .catch((error: unknown) => this.#internal(res, path, error));
+      },
+      { path, outcome, extraHeaders },
+    );
   }
 
-  #respond(
-    res: ServerResponse,
-    path: string,
-    response: Dispatcher.ResponseData,
-    outcome: VerifyOutcome | undefined,
-    extraHeaders: Readonly<Record<string, string>> | undefined,
-  ): void {
-    if (res.destroyed) {
-      discard(response.body);
-      return;
-    }
+  /** Sends the request upstream; the exchange streams the answer back, or reports why there is none. */
+  #dispatch(res: ServerResponse, options: Dispatcher.DispatchOptions, context: Forwarded): void {
     try {
-      const headers = downstreamResponseHeaders(response.headers);
-      if (outcome?.signalDeprecation === true) {
-        mergeHeaders(headers, deprecationHeaders(outcome, this.#deps.deprecationLink));
-      }
-      if (extraHeaders !== undefined) mergeHeaders(headers, extraHeaders);
-      clearOwnCors(res);
-      exposeGatewayHeaders(headers);
-      res.writeHead(response.statusCode, headers);
+      this.#deps.pool.dispatch(options, new UpstreamExchange(res, this.#exchangeOwner, context));
     } catch (error) {
-      discard(response.body);
-      this.#internal(res, path, error);
-      return;
+      this.#internal(res, context.path, error);
     }
-    streamResponse(response.body, res, (error) => {
-      this.#deps.logger.warn({ err: errorSummary(error), path }, "upstream response stream failed");
-    });
+  }
+
+  /** The downstream headers for an upstream response: its own minus hop-by-hop, plus the gateway's. */
+  #responseHeaders(
+    res: ServerResponse,
+    upstream: IncomingHttpHeaders,
+    { outcome, extraHeaders }: Forwarded,
+  ): OutgoingHttpHeaders {
+    const headers = downstreamResponseHeaders(upstream);
+    if (outcome?.signalDeprecation === true) {
+      mergeHeaders(headers, deprecationHeaders(outcome, this.#deps.deprecationLink));
+    }
+    if (extraHeaders !== undefined) mergeHeaders(headers, extraHeaders);
+    clearOwnCors(res);
+    exposeGatewayHeaders(headers);
+    return headers;
   }
 
   #upstreamFailed(

@@ -1,4 +1,4 @@
-import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import { Readable } from "node:stream";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -164,6 +164,41 @@ describe("gateway: forwarding", () => {
     expect(await response.text()).toBe("chunk-0\nchunk-1\nchunk-2\nchunk-3\nchunk-4\ndone\n");
     const teapot = await fetch(`${gw.url}/status/418`, { headers: { "x-api-key": secret } });
     expect(teapot.status).toBe(418);
+  });
+
+  it("holds the upstream back while the client does not read, and delivers every byte when it does", async () => {
+    const mib = 64;
+    const url = new URL(gw.url);
+    const response = await new Promise<IncomingMessage>((resolve, reject) => {
+      httpRequest(
+        { host: url.hostname, port: url.port, path: `/bulk?mib=${mib}`, headers: { "x-api-key": secret } },
+        resolve,
+      )
+        .on("error", reject)
+        .end();
+    });
+    expect(response.statusCode).toBe(200);
+    response.pause();
+    // While the client reads nothing, the upstream's writes stop once the socket buffers on the way
+    // are full (a few MiB each on loopback), far short of the whole body: the gateway does not buffer it.
+    let written = -1;
+    while (written !== upstream.bulkWritten()) {
+      written = upstream.bulkWritten();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(written).toBeLessThan((mib / 2) * 1024 * 1024);
+    let received = 0;
+    let intact = true;
+    response.on("data", (chunk: Buffer) => {
+      for (let i = 0; i < chunk.length; i += 4099) {
+        if (chunk[i] !== ((received + i) % (64 * 1024)) % 251) intact = false;
+      }
+      received += chunk.length;
+    });
+    response.resume();
+    await new Promise((resolve) => response.on("end", resolve));
+    expect(received).toBe(mib * 1024 * 1024);
+    expect(intact).toBe(true);
   });
 
   it("refuses bodies over the limit with 413, by content-length and while streaming", async () => {

@@ -25,6 +25,8 @@ export interface Upstream {
   readonly seen: SeenRequest[];
   /** Upstream requests whose connection closed before the upstream answered. */
   readonly abandoned: string[];
+  /** Bytes `/bulk` has handed to its socket so far (it waits for `drain` whenever the socket is full). */
+  bulkWritten(): number;
   close(): Promise<void>;
 }
 
@@ -37,12 +39,14 @@ function listen(server: Server): Promise<number> {
 /**
  * A real upstream on 127.0.0.1:0. It answers with JSON describing the request
  * (method, url, headers, body) — except `/stream` (a body written in chunks
- * with pauses), `/broken` (dies after part of its body), `/slow?ms=` (answers after `ms`, default 2 s), `/linked` (sets its own `Link`)
+ * with pauses), `/bulk?mib=` (that many MiB of the byte pattern 0..250, written as fast as the
+ * connection takes them), `/broken` (dies after part of its body), `/slow?ms=` (answers after `ms`, default 2 s), `/linked` (sets its own `Link`)
  * and `/status/<n>` (that status).
  */
 export async function startUpstream(): Promise<Upstream> {
   const seen: SeenRequest[] = [];
   const abandoned: string[] = [];
+  let bulkWritten = 0;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -65,6 +69,25 @@ export async function startUpstream(): Promise<Upstream> {
             res.end("done\n");
           }
         }, 10);
+        return;
+      }
+      if (url.startsWith("/bulk")) {
+        const total = Number(new URL(url, "http://upstream").searchParams.get("mib") ?? 1) * 1024 * 1024;
+        const chunk = Buffer.from(Array.from({ length: 64 * 1024 }, (_, i) => i % 251));
+        res.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(total) });
+        let sent = 0;
+        const pump = () => {
+          while (sent < total) {
+            sent += chunk.length;
+            bulkWritten += chunk.length;
+            if (!res.write(chunk)) {
+              res.once("drain", pump);
+              return;
+            }
+          }
+          res.end();
+        };
+        pump();
         return;
       }
       if (url.startsWith("/broken")) {
@@ -101,6 +124,7 @@ export async function startUpstream(): Promise<Upstream> {
     url: `http://127.0.0.1:${port}`,
     seen,
     abandoned,
+    bulkWritten: () => bulkWritten,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
