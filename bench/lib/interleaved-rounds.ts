@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
-import { type BenchResult, result } from "./bench-result.ts";
+import { type BenchResult, median, result } from "./bench-result.ts";
 import { type Child, cpuSeconds, startChild } from "./child.ts";
 
 /** The path of `bench/servers/<name>.ts`, for `startChild`. */
@@ -24,7 +24,7 @@ export function pinCores(): boolean {
  * around the load itself: processes started from here inherit the affinity,
  * and other sections' clusters must have both cores.
  */
-async function onLoadCore<T>(load: () => Promise<T>): Promise<T> {
+export async function onLoadCore<T>(load: () => Promise<T>): Promise<T> {
   if (!pinCores()) return load();
   const pid = String(process.pid);
   const current = execFileSync("taskset", ["-pc", pid], { encoding: "utf8" });
@@ -147,6 +147,50 @@ export async function interleavedRounds<W extends string>(
   return measured;
 }
 
+/** What `simultaneousRounds` runs: two targets sharing one core. */
+export interface SimultaneousRoundsOptions {
+  readonly measured: LoadTarget;
+  readonly baseline: LoadTarget;
+  readonly rounds: number;
+  readonly seconds: number;
+  /** Called after each round with both sides' numbers. */
+  readonly log: (round: number, measured: LoadRound, baseline: LoadRound) => void;
+}
+
+/**
+ * Loads two servers at once, 25 connections each, for `rounds` rounds. Both
+ * servers are pinned to the same core, so the scheduler splits it evenly
+ * between them and the requests each serves measure its work per request;
+ * whatever the machine's background load does during a round, it does to
+ * both. Sequential rounds (`interleavedRounds`) give each server the whole
+ * core but let that load fall on one side only: on a shared VM a 3 s round
+ * of the same server moves by ±30 %, which no number of rounds averages out
+ * reliably. Which load starts first alternates (its connections come up a
+ * moment earlier).
+ */
+export async function simultaneousRounds(
+  options: SimultaneousRoundsOptions,
+): Promise<{ measured: LoadRound[]; baseline: LoadRound[] }> {
+  const measured: LoadRound[] = [];
+  const baseline: LoadRound[] = [];
+  await onLoadCore(async () => {
+    for (let i = 0; i < options.rounds; i++) {
+      const loadMeasured = () => loadRound(options.measured, options.seconds, 25);
+      const loadBaseline = () => loadRound(options.baseline, options.seconds, 25);
+      const [m, b] =
+        i % 2 === 0
+          ? await Promise.all([loadMeasured(), loadBaseline()])
+          : await Promise.all([loadBaseline(), loadMeasured()]).then(
+              ([first, second]) => [second, first] as const,
+            );
+      measured.push(m);
+      baseline.push(b);
+      options.log(i + 1, m, b);
+    }
+  });
+  return { measured, baseline };
+}
+
 /** Starts `bench/servers/<name>.ts` with `args`, on core 1 when pinned: a server under test. */
 export function startServerUnderTest<T>(
   name: string,
@@ -220,4 +264,30 @@ export function roundComparison(options: {
         ? undefined
         : compare("CPU per request", "µs", (rounds) => cpuMicrosPerRequest(rounds) ?? [], false),
   };
+}
+
+/**
+ * The req/s result of simultaneous rounds: the median of each side's rounds,
+ * named `<side> req/s, simultaneous` against `<baseline> req/s, same moments`,
+ * with `target` on the ratio.
+ */
+export function simultaneousComparison(options: {
+  readonly section: string;
+  readonly measured: RoundsSide;
+  readonly baseline: RoundsSide;
+  readonly target?: number;
+  readonly note?: string | undefined;
+}): BenchResult {
+  const { measured, baseline } = options;
+  return result({
+    section: options.section,
+    name: `${measured.name} req/s, simultaneous`,
+    value: median(measured.rounds.map((r) => r.requestsPerSecond)),
+    unit: "req/s",
+    baselineName: `${baseline.name} req/s, same moments`,
+    baseline: median(baseline.rounds.map((r) => r.requestsPerSecond)),
+    higherIsBetter: true,
+    ...(options.target === undefined ? {} : { target: options.target, targetOn: "ratio" as const }),
+    note: options.note,
+  });
 }

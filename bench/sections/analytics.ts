@@ -7,11 +7,11 @@ import { type Child, runWorker } from "../lib/child.ts";
 import {
   cpuMicrosPerRequest,
   interleavedRounds,
-  type LoadRound,
-  loadRound,
   loadTarget,
   pinCores,
   roundComparison,
+  simultaneousComparison,
+  simultaneousRounds,
   startServerUnderTest,
   startUpstream,
   warmUp,
@@ -90,24 +90,20 @@ export const analytics: BenchSection = {
       });
       const onRounds = measured.on;
       const offRounds = measured.off;
-      const onShared: LoadRound[] = [];
-      const offShared: LoadRound[] = [];
-      for (let i = 0; i < rounds; i++) {
-        // Which load starts first alternates: the first gets its connections up a moment earlier.
-        const loadOn = () => loadRound(targets.on, seconds, 25);
-        const loadOff = () => loadRound(targets.off, seconds, 25);
-        const [onRound, offRound] =
-          i % 2 === 0
-            ? await Promise.all([loadOn(), loadOff()])
-            : await Promise.all([loadOff(), loadOn()]).then(([b, a]) => [a, b] as const);
-        onShared.push(onRound);
-        offShared.push(offRound);
-        context.log(
-          `round ${i + 1}/${rounds} simultaneous: analytics on ${onRound.requestsPerSecond.toFixed(0)} req/s, ` +
-            `off ${offRound.requestsPerSecond.toFixed(0)} req/s ` +
-            `(${(onRound.requestsPerSecond / offRound.requestsPerSecond).toFixed(3)}×)`,
-        );
-      }
+      const shared = await simultaneousRounds({
+        measured: targets.on,
+        baseline: targets.off,
+        rounds,
+        seconds,
+        log: (i, onRound, offRound) =>
+          context.log(
+            `round ${i}/${rounds} simultaneous: analytics on ${onRound.requestsPerSecond.toFixed(0)} req/s, ` +
+              `off ${offRound.requestsPerSecond.toFixed(0)} req/s ` +
+              `(${(onRound.requestsPerSecond / offRound.requestsPerSecond).toFixed(3)}×)`,
+          ),
+      });
+      const onShared = shared.measured;
+      const offShared = shared.baseline;
       const errors = [...onRounds, ...offRounds, ...onShared, ...offShared].reduce(
         (sum, r) => sum + r.errors,
         0,
@@ -131,16 +127,11 @@ export const analytics: BenchSection = {
           higherIsBetter: false,
         }),
         vsOff.requestsPerSecond,
-        result({
+        simultaneousComparison({
           section,
-          name: "analytics on req/s, simultaneous",
-          value: median(onShared.map((r) => r.requestsPerSecond)),
-          unit: "req/s",
-          baselineName: "analytics off req/s, same moments",
-          baseline: median(offShared.map((r) => r.requestsPerSecond)),
-          higherIsBetter: true,
+          measured: { name: "analytics on", rounds: onShared },
+          baseline: { name: "analytics off", rounds: offShared },
           target: 0.95,
-          targetOn: "ratio",
         }),
         vsOff.p99,
         ...(vsOff.cpu === undefined ? [] : [vsOff.cpu]),

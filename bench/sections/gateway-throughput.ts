@@ -5,6 +5,8 @@ import {
   loadTarget,
   pinCores,
   roundComparison,
+  simultaneousComparison,
+  simultaneousRounds,
   startServerUnderTest,
   startUpstream,
   warmUp,
@@ -13,10 +15,12 @@ import {
 /**
  * (a) Requests/s and p99 through the full gateway path (key parse, SHA-256,
  * cache, route rule, usage, header rewrite) against a bare node:http +
- * undici.Pool proxy to the same upstream, in interleaved rounds so drift in
- * the machine's load hits both alike. Each server is its own process; with
- * two cores the proxy under test gets core 1 to itself, the upstream and
- * autocannon share core 0 (see docs/benchmarks.md).
+ * undici.Pool proxy to the same upstream. The target is judged on
+ * simultaneous rounds (both on their one shared core at once, see
+ * `simultaneousRounds`); interleaved sequential rounds, each server alone on
+ * core 1 with the upstream and autocannon on core 0, give the full-core
+ * numbers, and also load `request-proxy.ts`, the bare proxy written with
+ * `pool.request` + `pipe` (see docs/benchmarks.md).
  */
 export const gatewayThroughput: BenchSection = {
   name: "gateway-throughput",
@@ -24,6 +28,8 @@ export const gatewayThroughput: BenchSection = {
   async run(context: BenchContext) {
     const seconds = context.quick ? 2 : 5;
     const rounds = context.quick ? 1 : 3;
+    const sharedRounds = context.quick ? 2 : 6;
+    const sharedSeconds = context.quick ? 2 : 3;
     const pin = pinCores();
     const children: Child<unknown>[] = [];
     try {
@@ -32,18 +38,21 @@ export const gatewayThroughput: BenchSection = {
       const upstreamUrl = upstream.url;
       const bare = await startServerUnderTest<{ port: number }>("bare-proxy", [upstreamUrl], pin);
       children.push(bare);
+      const requestProxy = await startServerUnderTest<{ port: number }>("request-proxy", [upstreamUrl], pin);
+      children.push(requestProxy);
       const gateway = await startServerUnderTest<{ port: number; secret: string }>(
         "gateway",
         [upstreamUrl],
         pin,
       );
       children.push(gateway);
-      // Both get the key header, so both forward the same request.
+      // All get the key header, so all forward the same request.
       const targets = {
         bare: loadTarget(bare, gateway.ready.secret),
+        request: loadTarget(requestProxy, gateway.ready.secret),
         gateway: loadTarget(gateway, gateway.ready.secret),
       };
-      const order = ["bare", "gateway"] as const;
+      const order = ["bare", "request", "gateway"] as const;
 
       context.log(`warming up (${seconds} s each)`);
       await warmUp(targets, order, seconds);
@@ -55,25 +64,63 @@ export const gatewayThroughput: BenchSection = {
         seconds,
         log: (line) => context.log(line),
       });
+      const shared = await simultaneousRounds({
+        measured: targets.gateway,
+        baseline: targets.bare,
+        rounds: sharedRounds,
+        seconds: sharedSeconds,
+        log: (i, g, b) =>
+          context.log(
+            `round ${i}/${sharedRounds} simultaneous: gateway ${g.requestsPerSecond.toFixed(0)} req/s, ` +
+              `bare ${b.requestsPerSecond.toFixed(0)} req/s ` +
+              `(${(g.requestsPerSecond / b.requestsPerSecond).toFixed(3)}×)`,
+          ),
+      });
       const bareRounds = measured.bare;
       const gatewayRounds = measured.gateway;
-      const errors = [...bareRounds, ...gatewayRounds].reduce((sum, r) => sum + r.errors, 0);
+      const errors = [
+        ...bareRounds,
+        ...measured.request,
+        ...gatewayRounds,
+        ...shared.measured,
+        ...shared.baseline,
+      ].reduce((sum, r) => sum + r.errors, 0);
       const section = "gateway-throughput";
       const vsBare = roundComparison({
         section,
         measured: { name: "gateway", rounds: gatewayRounds },
         baseline: { name: "bare proxy", rounds: bareRounds },
         average: mean,
-        target: 0.85,
-        note: errors > 0 ? `${errors} errors/non-2xx` : undefined,
+        suffix: ", alone",
+      });
+      const requestVsBare = roundComparison({
+        section,
+        measured: { name: "pool.request + pipe proxy", rounds: measured.request },
+        baseline: { name: "bare proxy", rounds: bareRounds },
+        average: mean,
+        suffix: ", alone",
       });
       const results = [
+        simultaneousComparison({
+          section,
+          measured: { name: "gateway", rounds: shared.measured },
+          baseline: { name: "bare proxy", rounds: shared.baseline },
+          target: 0.85,
+          note: errors > 0 ? `${errors} errors/non-2xx` : undefined,
+        }),
         vsBare.requestsPerSecond,
         vsBare.p99,
         ...(vsBare.cpu === undefined ? [] : [vsBare.cpu]),
+        requestVsBare.requestsPerSecond,
       ];
       const facts: BenchFact[] = [
-        { section, name: "rounds × seconds per server", value: rounds * seconds, unit: "s" },
+        { section, name: "rounds × seconds per server, alone", value: rounds * seconds, unit: "s" },
+        {
+          section,
+          name: "rounds × seconds, simultaneous",
+          value: sharedRounds * sharedSeconds,
+          unit: "s",
+        },
         { section, name: "proxies pinned to core 1", value: pin ? 1 : 0, unit: "bool" },
       ];
       return { results, facts };

@@ -1,50 +1,65 @@
 /**
  * The baseline: the least a node:http reverse proxy on undici.Pool does —
- * forward method, path, headers and body, stream the answer back. The
- * gateway uses the same forwarding primitives (`pool.request`, `pipe`),
- * so the ratio between them is the cost of keygate's work per request.
+ * forward method, path, headers and body, stream the answer back with
+ * backpressure. It forwards with the same primitive as the gateway
+ * (`pool.dispatch` with a handler writing straight into the response), so
+ * the ratio between them is the cost of keygate's own work per request.
  */
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import { type Dispatcher, Pool } from "undici";
+import type { IncomingHttpHeaders, ServerResponse } from "node:http";
+import type { Dispatcher } from "undici";
+import { responseHeaders, serveBareProxy } from "../lib/proxy-process.ts";
 
-const upstream = process.argv[2];
-if (upstream === undefined) throw new Error("usage: bare-proxy.ts <upstream-url>");
-const pool = new Pool(upstream, { connections: 256, keepAliveTimeout: 4_000 });
+/** Streams one upstream answer into `res`: status and headers, then the body, pausing while `res` is full. */
+class Relay implements Dispatcher.DispatchHandler {
+  readonly #res: ServerResponse;
+  #started = false;
 
-const server = createServer((req, res) => {
-  const { connection: _connection, "keep-alive": _keepAlive, host: _host, ...headers } = req.headers;
-  const hasBody =
-    req.headers["content-length"] !== undefined || req.headers["transfer-encoding"] !== undefined;
-  pool
-    .request({
+  constructor(res: ServerResponse) {
+    this.#res = res;
+  }
+
+  /** Present so undici takes this for a handler of its current API (it checks for this method). */
+  onRequestStart() {}
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+  ) {
+    if (statusCode < 200) return;
+    this.#res.writeHead(statusCode, responseHeaders(headers));
+    this.#started = true;
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer) {
+    if (!this.#res.write(chunk)) {
+      controller.pause();
+      this.#res.once("drain", () => controller.resume());
+    }
+  }
+
+  onResponseEnd() {
+    this.#res.end();
+  }
+
+  onResponseError() {
+    if (this.#started || this.#res.destroyed) {
+      this.#res.destroy();
+      return;
+    }
+    this.#res.writeHead(502);
+    this.#res.end();
+  }
+}
+
+serveBareProxy("bare-proxy.ts", (pool, { req, res, headers, hasBody }) => {
+  pool.dispatch(
+    {
       method: (req.method ?? "GET") as Dispatcher.HttpMethod,
       path: req.url ?? "/",
       headers: headers as Record<string, string>,
       body: hasBody ? req : null,
-    })
-    .then(
-      (response) => {
-        const { connection: _c, "keep-alive": _k, "transfer-encoding": _t, ...out } = response.headers;
-        res.writeHead(response.statusCode, out);
-        // The same streaming as the gateway's streamResponse (pipe, each side tearing down the other).
-        response.body.on("error", () => res.destroy());
-        res.once("close", () => {
-          if (!response.body.destroyed) response.body.destroy();
-        });
-        response.body.pipe(res);
-      },
-      () => {
-        res.writeHead(502);
-        res.end();
-      },
-    );
-});
-server.keepAliveTimeout = 5_000;
-server.listen(0, "127.0.0.1", () => {
-  process.send?.({ port: (server.address() as AddressInfo).port });
-});
-process.on("SIGTERM", () => {
-  server.closeAllConnections();
-  process.exit(0);
+    },
+    new Relay(res),
+  );
 });
