@@ -182,16 +182,7 @@ export const limits: BenchSection = {
         vsBare.p99,
       ];
       if (vsBare.cpu !== undefined && vsPlain.cpu !== undefined) results.push(vsBare.cpu, vsPlain.cpu);
-      const pairedRatios = withBare.measured.map(
-        (round, i) => round.requestsPerSecond / (withBare.baseline[i]?.requestsPerSecond ?? Number.NaN),
-      );
       const facts: BenchFact[] = [
-        {
-          section,
-          name: "limited vs bare proxy, simultaneous: lowest per-round ratio",
-          value: Math.min(...pairedRatios),
-          unit: "×",
-        },
         {
           section,
           name: "limited vs bare proxy, alone: median of the per-round ratios (same rotation)",
