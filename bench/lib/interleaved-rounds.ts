@@ -200,6 +200,13 @@ export function startServerUnderTest<T>(
   return startChild<T>(benchServer(name), { args, cpus: pin ? "1" : undefined });
 }
 
+/** "N errors/non-2xx" over all the rounds given, for a result's note; undefined when there were none. */
+export function errorsNote(...sides: ReadonlyArray<readonly LoadRound[]>): string | undefined {
+  let errors = 0;
+  for (const rounds of sides) for (const round of rounds) errors += round.errors;
+  return errors > 0 ? `${errors} errors/non-2xx` : undefined;
+}
+
 /** Every round's CPU µs per request, or undefined when any round could not read it. */
 export function cpuMicrosPerRequest(rounds: readonly LoadRound[]): number[] | undefined {
   const values: number[] = [];

@@ -6,6 +6,7 @@ import { type BenchContext, type BenchFact, type BenchSection, median, result } 
 import { type Child, runWorker } from "../lib/child.ts";
 import {
   cpuMicrosPerRequest,
+  errorsNote,
   interleavedRounds,
   loadTarget,
   pinCores,
@@ -104,17 +105,14 @@ export const analytics: BenchSection = {
       });
       const onShared = shared.measured;
       const offShared = shared.baseline;
-      const errors = [...onRounds, ...offRounds, ...onShared, ...offShared].reduce(
-        (sum, r) => sum + r.errors,
-        0,
-      );
+      const errors = errorsNote(onRounds, offRounds, onShared, offShared);
       const section = "analytics";
       const vsOff = roundComparison({
         section,
         measured: { name: "analytics on", rounds: onRounds },
         baseline: { name: "analytics off", rounds: offRounds },
         average: median,
-        note: errors > 0 ? `${errors} errors/non-2xx` : undefined,
+        note: errors,
       });
       const results = [
         result({

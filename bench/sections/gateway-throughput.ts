@@ -1,6 +1,7 @@
 import { type BenchContext, type BenchFact, type BenchSection, mean } from "../lib/bench-result.ts";
 import type { Child } from "../lib/child.ts";
 import {
+  errorsNote,
   interleavedRounds,
   loadTarget,
   pinCores,
@@ -78,13 +79,13 @@ export const gatewayThroughput: BenchSection = {
       });
       const bareRounds = measured.bare;
       const gatewayRounds = measured.gateway;
-      const errors = [
-        ...bareRounds,
-        ...measured.request,
-        ...gatewayRounds,
-        ...shared.measured,
-        ...shared.baseline,
-      ].reduce((sum, r) => sum + r.errors, 0);
+      const errors = errorsNote(
+        bareRounds,
+        measured.request,
+        gatewayRounds,
+        shared.measured,
+        shared.baseline,
+      );
       const section = "gateway-throughput";
       const vsBare = roundComparison({
         section,
@@ -106,7 +107,7 @@ export const gatewayThroughput: BenchSection = {
           measured: { name: "gateway", rounds: shared.measured },
           baseline: { name: "bare proxy", rounds: shared.baseline },
           target: 0.85,
-          note: errors > 0 ? `${errors} errors/non-2xx` : undefined,
+          note: errors,
         }),
         vsBare.requestsPerSecond,
         vsBare.p99,

@@ -3,6 +3,7 @@ import { Redis } from "ioredis";
 import { type BenchContext, type BenchFact, type BenchSection, mean, median } from "../lib/bench-result.ts";
 import type { Child } from "../lib/child.ts";
 import {
+  errorsNote,
   interleavedRounds,
   loadTarget,
   pinCores,
@@ -140,15 +141,15 @@ export const limits: BenchSection = {
         (sum, r) => sum + r.requests,
         0,
       );
-      const errors = [
-        ...bareRounds,
-        ...plainRounds,
-        ...limitedRounds,
-        ...withBare.measured,
-        ...withBare.baseline,
-        ...withPlain.measured,
-        ...withPlain.baseline,
-      ].reduce((sum, r) => sum + r.errors, 0);
+      const errors = errorsNote(
+        bareRounds,
+        plainRounds,
+        limitedRounds,
+        withBare.measured,
+        withBare.baseline,
+        withPlain.measured,
+        withPlain.baseline,
+      );
       const limitedSide = { name: "limited gateway", rounds: limitedRounds };
       const vsBare = roundComparison({
         section,
@@ -170,7 +171,7 @@ export const limits: BenchSection = {
           measured: { name: "limited gateway", rounds: withBare.measured },
           baseline: { name: "bare proxy", rounds: withBare.baseline },
           target: 0.75,
-          note: errors > 0 ? `${errors} errors/non-2xx` : undefined,
+          note: errors,
         }),
         simultaneousComparison({
           section,
