@@ -10,6 +10,9 @@ export interface AdminAuthenticatorOptions {
   /**
    * How long a lookup (found or not) is reused. Short, because a revoked
    * token keeps working on this node until its entry expires. Default 5 s.
+   * A token in use is looked up again in the background from half its
+   * entry's life, so a busy operator's calls do not wait on the store every
+   * `ttlMs`; the entry is never used past its end.
    */
   readonly ttlMs?: number;
   /** Entries kept at most; a flood of random tokens only empties the cache. Default 10,000. */
@@ -19,6 +22,9 @@ export interface AdminAuthenticatorOptions {
 interface CacheEntry {
   readonly token: AdminToken | null;
   readonly until: number;
+  /** From when a request that uses the entry also looks the token up again, without waiting for it. */
+  readonly refreshAt: number;
+  refreshing: boolean;
 }
 
 /**
@@ -60,16 +66,46 @@ export class AdminAuthenticator {
   async #lookup(hash: string): Promise<AdminToken | null> {
     const now = this.#options.clock.now();
     const cached = this.#cache.get(hash);
-    if (cached !== undefined && cached.until > now) return cached.token;
+    if (cached !== undefined && cached.until > now) {
+      // Only found tokens are refreshed ahead: unknown ones (a flood of guesses) just expire.
+      if (cached.token !== null && now >= cached.refreshAt && !cached.refreshing) this.#refresh(hash, cached);
+      return cached.token;
+    }
     let token: AdminToken | null;
     try {
       token = await this.#options.store.findAdminTokenByHash(hash);
     } catch {
       throw new KeygateError("STORE_UNAVAILABLE", "cannot check the admin token: the store is unavailable");
     }
-    if (this.#cache.size >= this.#maxEntries) this.#cache.clear();
-    this.#cache.set(hash, { token, until: now + this.#ttlMs });
+    this.#remember(hash, token, now);
     return token;
+  }
+
+  /**
+   * Looks `hash` up again in the background, once per entry. If that fails
+   * (the store is down) the entry runs out, and the next request looks the
+   * token up itself, answering 503 while the store stays down.
+   */
+  #refresh(hash: string, entry: CacheEntry): void {
+    entry.refreshing = true;
+    const startedAt = this.#options.clock.now();
+    this.#options.store.findAdminTokenByHash(hash).then(
+      (token) => {
+        if (this.#cache.get(hash) === entry) this.#remember(hash, token, startedAt);
+      },
+      () => undefined,
+    );
+  }
+
+  /** Caches a lookup that started at `startedAt` (its answer is as old as that). */
+  #remember(hash: string, token: AdminToken | null, startedAt: number): void {
+    if (this.#cache.size >= this.#maxEntries) this.#cache.clear();
+    this.#cache.set(hash, {
+      token,
+      until: startedAt + this.#ttlMs,
+      refreshAt: startedAt + this.#ttlMs / 2,
+      refreshing: false,
+    });
   }
 }
 
