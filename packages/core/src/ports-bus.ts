@@ -18,11 +18,14 @@ export interface Change {
    * Set only on the messages of a deny-first revocation, sent around its
    * transaction: `"revoke"` — refuse `keyIds` from now on, before the
    * revocation is committed (held for a bounded time); `"lift"` — that commit
-   * failed: stop refusing them for the fence's sake. A node that does not
+   * failed (it may still have committed): stop refusing them for the fence's
+   * sake and drop their cached answers; `"release"` — the revocation was
+   * refused before anything was written (unknown key, already revoked, store
+   * down): stop refusing them, cached answers stand. A node that does not
    * know this field treats the message as an invalidation of `keyIds`, which
    * is harmless.
    */
-  readonly fence?: "revoke" | "lift";
+  readonly fence?: "revoke" | "lift" | "release";
 }
 
 export type ChangeHandler = (change: Change) => void;

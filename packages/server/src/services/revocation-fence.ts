@@ -11,6 +11,11 @@ export function liftIdOf(changeId: string): string {
   return `${changeId}.lift`;
 }
 
+/** The id of the release sent when the revocation of change `changeId` was refused before writing. */
+export function releaseIdOf(changeId: string): string {
+  return `${changeId}.release`;
+}
+
 /**
  * Deny-first revocation: runs `commit` (the revocation's transaction, and any
  * read it needs) under a fence, and returns the id its committed change must
@@ -35,23 +40,53 @@ export async function underRevocationFence(
   keyIds: readonly string[],
   commit: () => Promise<void>,
 ): Promise<string> {
+  return (await fenceFirst(deps, keyIds, async () => undefined, commit)).changeId;
+}
+
+/**
+ * Deny-first revocation of keys known by id, fenced before anything is read:
+ * publishes the fence, then runs `check` (the reads that may still refuse the
+ * request: unknown key, already revoked, store down), then `commit` with what
+ * `check` returned, as `underRevocationFence` does. The fence leaves while
+ * the key is still being read, which takes the store's round trip out of the
+ * time to refusal. If `check` throws, nothing was written, and a release
+ * follows: nodes stop refusing the keys and keep their cached answers, so a
+ * key whose revocation failed on a store outage keeps working from the
+ * caches. Between fence and release the keys are refused — keys the operator
+ * asked to revoke, for the duration of a failed read.
+ */
+export async function fenceFirst<T>(
+  deps: ServiceDeps,
+  keyIds: readonly string[],
+  check: () => Promise<T>,
+  commit: (checked: T) => Promise<void>,
+): Promise<{ readonly changeId: string; readonly checked: T }> {
   const changeId = newChangeId(deps);
   await deps.bus.publish(fenceMessage(deps, fenceIdOf(changeId), keyIds, "revoke"));
+  let checked: T;
   try {
-    await commit();
+    checked = await check();
+  } catch (error) {
+    await deps.bus
+      .publish(fenceMessage(deps, releaseIdOf(changeId), keyIds, "release"))
+      .catch(() => undefined);
+    throw error;
+  }
+  try {
+    await commit(checked);
   } catch (error) {
     // The lift is best effort: the fence runs out by itself. The caller's error is what matters.
     await deps.bus.publish(fenceMessage(deps, liftIdOf(changeId), keyIds, "lift")).catch(() => undefined);
     throw error;
   }
-  return changeId;
+  return { changeId, checked };
 }
 
 function fenceMessage(
   deps: ServiceDeps,
   id: string,
   keyIds: readonly string[],
-  fence: "revoke" | "lift",
+  fence: "revoke" | "lift" | "release",
 ): Change {
   return { id, at: deps.clock.now(), keyIds, consumerIds: [], hashes: [], all: false, fence };
 }

@@ -1,7 +1,7 @@
 import type { Actor, KeyRecord, OutboxEventInput, Rotation, Write } from "@keygate/core";
 import { KeygateError, planCompletion, planRevocation } from "@keygate/core";
 import { keySummary, rotationCompletedEvent } from "./key-events.ts";
-import { underRevocationFence } from "./revocation-fence.ts";
+import { fenceFirst } from "./revocation-fence.ts";
 import { getKeyOrThrow } from "./rotate-key.ts";
 import {
   auditEntry,
@@ -16,8 +16,10 @@ import {
 /**
  * Revokes a key now. If it is the old key of an overlapping rotation, that
  * rotation completes (`manual`) in the same transaction. Every node refuses
- * the key from the moment the key is found revocable (a fence, see
- * `underRevocationFence`), not only once the transaction has committed.
+ * the key from the moment the request is authenticated — the fence goes out
+ * before the key is even read (`fenceFirst`), and is released if the
+ * revocation is then refused (unknown key, already revoked, store down) —
+ * not only once the transaction has committed.
  */
 export async function revokeKey(
   deps: ServiceDeps,
@@ -26,42 +28,53 @@ export async function revokeKey(
   reason: string,
   extras: CommitExtras = NO_EXTRAS,
 ) {
-  const key = await getKeyOrThrow(deps, keyId);
-  const now = deps.clock.now();
-  const decision = planRevocation(key, reason, now);
-  if (decision.type === "reject") throw new KeygateError("CONFLICT", decision.detail);
-  const writes: Write[] = [{ type: "updateKey", key: decision.key, expectRevision: key.revision }];
-  const events: OutboxEventInput[] = [
-    ...(extras.events ?? []),
-    { id: eventId(deps, now), type: "key.revoked", at: now, data: { ...keySummary(decision.key), reason } },
-  ];
-  const changeId = await underRevocationFence(deps, [key.id], async () => {
-    // A key can be the new key of one open rotation and the old key of another;
-    // only the rotation it is the old key of completes. The old key of an open
-    // rotation is never `active` (rotating deprecates it, rolling back closes
-    // the rotation), so revoking an active key skips the read.
-    const open =
-      key.status === "active"
-        ? undefined
-        : (
-            await deps.store.listRotations({ state: "overlapping", consumerId: key.consumerId, limit: 1000 })
-          ).find((rotation) => rotation.oldKeyId === key.id);
-    if (open) completeWithRevocation(deps, open, decision.key, now, writes, events);
-    await commitOrConflict(
-      deps,
-      {
-        writes,
-        audit: [
-          ...(extras.audit ?? []),
-          auditEntry(now, actor, "key.revoke", "key", key.id, { ...keySummary(decision.key), reason }),
-        ],
-        events,
-      },
-      "revocation",
-    );
-  });
-  const change = await publishChange(deps, { keyIds: [key.id] }, changeId);
-  return { key: decision.key, change };
+  const { changeId, checked } = await fenceFirst(
+    deps,
+    [keyId],
+    async () => {
+      const key = await getKeyOrThrow(deps, keyId);
+      const now = deps.clock.now();
+      const decision = planRevocation(key, reason, now);
+      if (decision.type === "reject") throw new KeygateError("CONFLICT", decision.detail);
+      // A key can be the new key of one open rotation and the old key of another;
+      // only the rotation it is the old key of completes. The old key of an open
+      // rotation is never `active` (rotating deprecates it, rolling back closes
+      // the rotation), so revoking an active key skips the read.
+      const open =
+        key.status === "active"
+          ? undefined
+          : (
+              await deps.store.listRotations({
+                state: "overlapping",
+                consumerId: key.consumerId,
+                limit: 1000,
+              })
+            ).find((rotation) => rotation.oldKeyId === key.id);
+      return { key, revoked: decision.key, open, now };
+    },
+    async ({ key, revoked, open, now }) => {
+      const writes: Write[] = [{ type: "updateKey", key: revoked, expectRevision: key.revision }];
+      const events: OutboxEventInput[] = [
+        ...(extras.events ?? []),
+        { id: eventId(deps, now), type: "key.revoked", at: now, data: { ...keySummary(revoked), reason } },
+      ];
+      if (open) completeWithRevocation(deps, open, revoked, now, writes, events);
+      await commitOrConflict(
+        deps,
+        {
+          writes,
+          audit: [
+            ...(extras.audit ?? []),
+            auditEntry(now, actor, "key.revoke", "key", key.id, { ...keySummary(revoked), reason }),
+          ],
+          events,
+        },
+        "revocation",
+      );
+    },
+  );
+  const change = await publishChange(deps, { keyIds: [keyId] }, changeId);
+  return { key: checked.revoked, change };
 }
 
 /**

@@ -290,19 +290,6 @@ export class DigestTable {
     return true;
   }
 
-  /**
-   * Marks the key's entry revoked, cached at most until `cachedUntil` (a
-   * revocation fence); false if the key is not cached.
-   */
-  markRevoked(keyId: string, cachedUntil: number): boolean {
-    const row = this.#byKeyId.get(keyId);
-    if (row === undefined) return false;
-    this.#setState(row, this.#state(row), STATUS_INDEX.revoked);
-    const t = row * F64 + T_CACHED;
-    this.#times[t] = Math.min(this.#times[t] ?? 0, cachedUntil);
-    return true;
-  }
-
   /** Drops every entry of the consumer's keys; returns how many. */
   deleteByConsumerId(consumerId: string): number {
     let removed = 0;

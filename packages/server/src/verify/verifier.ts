@@ -114,7 +114,7 @@ export class Verifier {
   readonly #fields = new RowFields();
   readonly #inflight = new Map<string, Promise<KeyWithConsumer | null>>();
   readonly #fenceMs: number;
-  /** Fenced key id → until when (clock ms). Consulted only when the store is read: cached rows are marked. */
+  /** Fenced key id → until when (clock ms). Consulted on every answer while not empty. */
   readonly #fences = new Map<string, number>();
   /** Bumped by every invalidation: a store read that started before one must not fill the cache. */
   #epoch = 0;
@@ -218,15 +218,17 @@ export class Verifier {
 
   /**
    * A fence refuses its keys at once, without reading the store (whose
-   * revocation is not committed yet): a cached row is marked revoked and
-   * kept at most until the fence runs out, and a key read from the store
-   * meanwhile is answered, and cached, as revoked. The committed change that
-   * follows drops the rows as usual; they are read again and found revoked.
-   * The fence itself stays until it runs out (a read that began under it may
-   * end after the commit). A lift (the commit failed) drops the fence and the
-   * rows it marked.
+   * revocation is not committed yet): every answer about a fenced key — from
+   * the cache, from a store read, from a stale entry — says revoked while the
+   * fence holds, and the cached rows themselves stay as the store had them.
+   * The committed change that follows drops the rows as usual; they are read
+   * again and found revoked. The fence itself stays until it runs out (a read
+   * that began under it may end after the commit). A release (the revocation
+   * was refused before anything was written) drops the fence only: the
+   * cached rows are still right. A lift (the commit failed, and may have
+   * committed all the same) drops the fence and the rows, to be read again.
    */
-  #applyFence(fence: "revoke" | "lift", keyIds: readonly string[]): void {
+  #applyFence(fence: "revoke" | "lift" | "release", keyIds: readonly string[]): void {
     if (fence === "lift") {
       this.#invalidated();
       for (const keyId of keyIds) {
@@ -235,13 +237,14 @@ export class Verifier {
       }
       return;
     }
+    if (fence === "release") {
+      for (const keyId of keyIds) this.#fences.delete(keyId);
+      return;
+    }
     const now = this.#clock.now();
     this.#liveFences(now);
     const until = now + this.#fenceMs;
-    for (const keyId of keyIds) {
-      this.#fences.set(keyId, until);
-      this.#table.markRevoked(keyId, until);
-    }
+    for (const keyId of keyIds) this.#fences.set(keyId, until);
   }
 
   /** Forgets fences that ran out; returns how many are left. */
@@ -265,13 +268,14 @@ export class Verifier {
   #decideRow(row: number, requiredScopes: readonly string[], now: number): VerifyOutcome {
     const table = this.#table;
     const fields = this.#fields;
-    fields.status = table.status(row);
+    const keyId = table.keyId(row);
+    fields.status = this.#fenced(keyId, now) === undefined ? table.status(row) : "revoked";
     fields.expiresAt = table.expiresAt(row);
     fields.sunsetAt = table.sunsetAt(row);
     fields.deprecatedAt = table.deprecatedAt(row);
     return this.#decide(
       fields,
-      table.keyId(row),
+      keyId,
       table.consumerId(row),
       table.scopes(row),
       table.plan(row),
@@ -354,14 +358,12 @@ export class Verifier {
       return;
     }
     const { key, consumer } = found;
-    const fencedUntil = this.#fenced(key.id, now);
-    const cachedUntil = now + (this.#busConnected ? this.#ttlMs : this.#disconnectedTtlMs);
     this.#table.setPositive(
       hash,
       {
         keyId: key.id,
         consumerId: key.consumerId,
-        status: fencedUntil === undefined ? key.status : "revoked",
+        status: key.status,
         expiresAt: key.expiresAt,
         deprecatedAt: key.deprecatedAt,
         sunsetAt: key.sunsetAt,
@@ -369,7 +371,7 @@ export class Verifier {
         consumerDisabled: consumer.disabled,
         plan: consumer.plan,
       },
-      fencedUntil === undefined ? cachedUntil : Math.min(cachedUntil, fencedUntil),
+      now + (this.#busConnected ? this.#ttlMs : this.#disconnectedTtlMs),
       now,
     );
   }

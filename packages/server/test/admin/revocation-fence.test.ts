@@ -35,6 +35,19 @@ class GatedSqliteStore extends SqliteKeyStore {
     this.#open?.(how);
   }
 
+  /** While set, reading a key (by id or by hash) fails as with the database gone. */
+  readsFail = false;
+
+  override async getKey(id: string) {
+    if (this.readsFail) throw new Error("connection refused (test)");
+    return super.getKey(id);
+  }
+
+  override async findKeyByHash(hash: string) {
+    if (this.readsFail) throw new Error("connection refused (test)");
+    return super.findKeyByHash(hash);
+  }
+
   override async commit(unit: UnitOfWork): Promise<CommitResult> {
     const gate = this.#gate;
     if (gate !== undefined) {
@@ -46,7 +59,7 @@ class GatedSqliteStore extends SqliteKeyStore {
   }
 }
 
-describe("deny-first revocation (fence, commit, change; lift when the commit fails), on SQLite", () => {
+describe("deny-first revocation (fence, commit, change; lift when the commit fails, release when it was refused first), on SQLite", () => {
   let h: Harness;
   let store: GatedSqliteStore;
   let dir: string;
@@ -130,16 +143,38 @@ describe("deny-first revocation (fence, commit, change; lift when the commit fai
     expect(await h.auditLength()).toBe(auditBefore);
   });
 
-  it("sends no fence for a revocation refused before its transaction (unknown key, already revoked)", async () => {
+  it("releases the fence of a revocation refused before anything is written: unknown key, already revoked", async () => {
     const key = await newKey();
     expectDeclared(await h.call({ method: "POST", url: `/v1/keys/${key.id}/revoke` }), "revokeKey", 200);
     changes.length = 0;
     expectProblem(await h.call({ method: "POST", url: `/v1/keys/${key.id}/revoke` }), 409, "CONFLICT");
-    expectProblem(
-      await h.call({ method: "POST", url: "/v1/keys/key_0V70MWDgEjExtokM1T5ObJ/revoke" }),
-      404,
-      "NOT_FOUND",
-    );
-    expect(changes).toEqual([]);
+    const unknown = "key_0V70MWDgEjExtokM1T5ObJ";
+    expectProblem(await h.call({ method: "POST", url: `/v1/keys/${unknown}/revoke` }), 404, "NOT_FOUND");
+    expect(changes.map((change) => [change.fence, change.keyIds])).toEqual([
+      ["revoke", [key.id]],
+      ["release", [key.id]],
+      ["revoke", [unknown]],
+      ["release", [unknown]],
+    ]);
+    expect(await verifyCode(key.secret)).toBe("KEY_REVOKED");
+  });
+
+  it("keeps a cached key working when its revocation fails on the store: the release leaves the cache as it was", async () => {
+    const key = await newKey();
+    expect(await verifyCode(key.secret)).toBe("VALID"); // cached now
+    const auditBefore = await h.auditLength();
+    changes.length = 0;
+    store.readsFail = true;
+    try {
+      const refused = await h.call({ method: "POST", url: `/v1/keys/${key.id}/revoke` });
+      expect(refused.statusCode).toBeGreaterThanOrEqual(500);
+      expect(changes.map((change) => change.fence)).toEqual(["revoke", "release"]);
+      // Still answered from the cache (the store cannot be read): a lift would have dropped the entry.
+      expect(await verifyCode(key.secret)).toBe("VALID");
+    } finally {
+      store.readsFail = false;
+    }
+    expect((await store.getKey(key.id))?.status).toBe("active");
+    expect(await h.auditLength()).toBe(auditBefore);
   });
 });

@@ -117,8 +117,8 @@ describe("change codec", () => {
       valid: true,
     });
   });
-  it("round-trips a revocation fence and its lift, and leaves the field out of other changes", () => {
-    for (const fence of ["revoke", "lift"] as const) {
+  it("round-trips a revocation fence, its lift and its release, and leaves the field out of other changes", () => {
+    for (const fence of ["revoke", "lift", "release"] as const) {
       const original = change("chg_1.fence", { keyIds: ["key_1"], fence });
       expect(decodeChange(["change", encodeChange(original)], "1-0")).toEqual({
         change: original,

@@ -195,6 +195,7 @@ describe.each([
   describe("revocation fences", () => {
     const fence = (keyIds: string[]) => change({ id: "chg_f.fence", keyIds, fence: "revoke" });
     const lift = (keyIds: string[]) => change({ id: "chg_f.lift", keyIds, fence: "lift" });
+    const release = (keyIds: string[]) => change({ id: "chg_f.release", keyIds, fence: "release" });
 
     it("refuses a cached key at once, from the cache, before the store says revoked", async () => {
       const consumer = await world.addConsumer();
@@ -206,11 +207,11 @@ describe.each([
 
       expect(verifier.verify(fenced.secret, [])).toMatchObject({ valid: false, code: "KEY_REVOKED" });
       expect(verifier.verify(other.secret, [])).toMatchObject({ valid: true });
-      expect(store.reads).toBe(2); // no read: the cached row was marked
+      expect(store.reads).toBe(2); // no read: the fence is checked against the cached row
       expect(verifier.stats().fencedKeys).toBe(1);
     });
 
-    it("refuses a fenced key read from the store meanwhile, and caches it refused", async () => {
+    it("refuses a fenced key read from the store meanwhile, and from the cache after that read", async () => {
       const consumer = await world.addConsumer();
       const { secret, key } = await world.addKey(consumer.id);
       verifier.applyChange(fence([key.id]));
@@ -239,6 +240,28 @@ describe.each([
       verifier.applyChange(lift([key.id]));
       expect(await verifier.verify(secret, [])).toMatchObject({ valid: true });
       expect(verifier.stats().fencedKeys).toBe(0);
+    });
+
+    it("accepts the key again from its cached entry after a release (refused before anything was written), store down or not", async () => {
+      const consumer = await world.addConsumer();
+      const { secret, key } = await world.addKey(consumer.id);
+      await verifier.verify(secret, []);
+      verifier.applyChange(fence([key.id]));
+      expect(verifier.verify(secret, [])).toMatchObject({ code: "KEY_REVOKED" });
+      store.down = true;
+      verifier.applyChange(release([key.id]));
+      expect(verifier.verify(secret, [])).toMatchObject({ valid: true }); // synchronously: no read
+      expect(verifier.stats().fencedKeys).toBe(0);
+    });
+
+    it("a lift, unlike a release, drops the cached entry: the commit may have happened", async () => {
+      const consumer = await world.addConsumer();
+      const { secret, key } = await world.addKey(consumer.id);
+      await verifier.verify(secret, []);
+      verifier.applyChange(fence([key.id]));
+      await world.updateKey(key.id, { status: "revoked", revokedAt: world.clock.now() }); // committed after all
+      verifier.applyChange(lift([key.id]));
+      expect(await verifier.verify(secret, [])).toMatchObject({ code: "KEY_REVOKED" });
     });
 
     it("drops a fence that runs out: a node that fenced and died refuses only for fenceMs", async () => {

@@ -72,6 +72,6 @@ function isChange(value: unknown): value is Change {
     isStringArray(v.consumerIds) &&
     isStringArray(v.hashes) &&
     typeof v.all === "boolean" &&
-    (v.fence === undefined || v.fence === "revoke" || v.fence === "lift")
+    (v.fence === undefined || v.fence === "revoke" || v.fence === "lift" || v.fence === "release")
   );
 }
