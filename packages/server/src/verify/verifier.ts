@@ -54,7 +54,7 @@ export interface VerifierOptions {
   readonly disconnectedTtlMs?: number | undefined;
   /**
    * Longest a revocation fence (a change with `fence: "revoke"`) is held: its
-   * committed change or its lift normally follows within milliseconds; this
+   * committed change, lift or release normally follows within milliseconds; this
    * bounds how long keys stay refused if the node that fenced them dies
    * before committing. Default 10,000 ms.
    */
