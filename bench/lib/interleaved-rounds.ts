@@ -153,8 +153,10 @@ export interface SimultaneousRoundsOptions {
   readonly baseline: LoadTarget;
   readonly rounds: number;
   readonly seconds: number;
-  /** Called after each round with both sides' numbers. */
-  readonly log: (round: number, measured: LoadRound, baseline: LoadRound) => void;
+  /** How the progress line after each round names the two sides. */
+  readonly names: readonly [measured: string, baseline: string];
+  /** Prints `round i/n simultaneous: <measured> <req/s> req/s, <baseline> <req/s> req/s (<ratio>×)`. */
+  readonly log: (line: string) => void;
 }
 
 /**
@@ -185,7 +187,12 @@ export async function simultaneousRounds(
             );
       measured.push(m);
       baseline.push(b);
-      options.log(i + 1, m, b);
+      const [measuredName, baselineName] = options.names;
+      options.log(
+        `round ${i + 1}/${options.rounds} simultaneous: ${measuredName} ${m.requestsPerSecond.toFixed(0)} req/s, ` +
+          `${baselineName} ${b.requestsPerSecond.toFixed(0)} req/s ` +
+          `(${(m.requestsPerSecond / b.requestsPerSecond).toFixed(3)}×)`,
+      );
     }
   });
   return { measured, baseline };
@@ -205,6 +212,11 @@ export function errorsNote(...sides: ReadonlyArray<readonly LoadRound[]>): strin
   let errors = 0;
   for (const rounds of sides) for (const round of rounds) errors += round.errors;
   return errors > 0 ? `${errors} errors/non-2xx` : undefined;
+}
+
+/** Each round's req/s of `measured` over the same-numbered round's of `baseline`. */
+export function perRoundRatios(measured: readonly LoadRound[], baseline: readonly LoadRound[]): number[] {
+  return measured.map((round, i) => round.requestsPerSecond / (baseline[i]?.requestsPerSecond ?? Number.NaN));
 }
 
 /** Every round's CPU µs per request, or undefined when any round could not read it. */
@@ -288,9 +300,7 @@ export function simultaneousComparison(options: {
   readonly note?: string | undefined;
 }): BenchResult {
   const { measured, baseline } = options;
-  const pairs = measured.rounds.map(
-    (round, i) => round.requestsPerSecond / (baseline.rounds[i]?.requestsPerSecond ?? Number.NaN),
-  );
+  const pairs = perRoundRatios(measured.rounds, baseline.rounds);
   const ratioNote = `ratio: median of ${pairs.length} per-round ratios, ${Math.min(...pairs).toFixed(2)}–${Math.max(...pairs).toFixed(2)}`;
   return {
     ...result({

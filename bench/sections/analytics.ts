@@ -96,12 +96,8 @@ export const analytics: BenchSection = {
         baseline: targets.off,
         rounds,
         seconds,
-        log: (i, onRound, offRound) =>
-          context.log(
-            `round ${i}/${rounds} simultaneous: analytics on ${onRound.requestsPerSecond.toFixed(0)} req/s, ` +
-              `off ${offRound.requestsPerSecond.toFixed(0)} req/s ` +
-              `(${(onRound.requestsPerSecond / offRound.requestsPerSecond).toFixed(3)}×)`,
-          ),
+        names: ["analytics on", "off"],
+        log: (line) => context.log(line),
       });
       const onShared = shared.measured;
       const offShared = shared.baseline;

@@ -70,12 +70,8 @@ export const gatewayThroughput: BenchSection = {
         baseline: targets.bare,
         rounds: sharedRounds,
         seconds: sharedSeconds,
-        log: (i, g, b) =>
-          context.log(
-            `round ${i}/${sharedRounds} simultaneous: gateway ${g.requestsPerSecond.toFixed(0)} req/s, ` +
-              `bare ${b.requestsPerSecond.toFixed(0)} req/s ` +
-              `(${(g.requestsPerSecond / b.requestsPerSecond).toFixed(3)}×)`,
-          ),
+        names: ["gateway", "bare"],
+        log: (line) => context.log(line),
       });
       const bareRounds = measured.bare;
       const gatewayRounds = measured.gateway;

@@ -6,6 +6,7 @@ import {
   errorsNote,
   interleavedRounds,
   loadTarget,
+  perRoundRatios,
   pinCores,
   roundComparison,
   simultaneousComparison,
@@ -123,12 +124,8 @@ export const limits: BenchSection = {
           baseline: targets[baseline],
           rounds: sharedRounds,
           seconds,
-          log: (i, l, b) =>
-            context.log(
-              `round ${i}/${sharedRounds} simultaneous: limited ${l.requestsPerSecond.toFixed(0)} req/s, ` +
-                `${baseline} ${b.requestsPerSecond.toFixed(0)} req/s ` +
-                `(${(l.requestsPerSecond / b.requestsPerSecond).toFixed(3)}×)`,
-            ),
+          names: ["limited", baseline],
+          log: (line) => context.log(line),
         });
       const withBare = await shared("bare");
       const withPlain = await shared("plain");
@@ -187,11 +184,7 @@ export const limits: BenchSection = {
         {
           section,
           name: "limited vs bare proxy, alone: median of the per-round ratios (same rotation)",
-          value: median(
-            limitedRounds.map(
-              (round, i) => round.requestsPerSecond / (bareRounds[i]?.requestsPerSecond ?? Number.NaN),
-            ),
-          ),
+          value: median(perRoundRatios(limitedRounds, bareRounds)),
           unit: "×",
         },
         {
