@@ -22,8 +22,7 @@ export interface AdminAuthenticatorOptions {
 interface CacheEntry {
   readonly token: AdminToken | null;
   readonly until: number;
-  /** From when a request that uses the entry also looks the token up again, without waiting for it. */
-  readonly refreshAt: number;
+  /** A background lookup of the token has started (from half the entry's life, see `ttlMs`). */
   refreshing: boolean;
 }
 
@@ -68,7 +67,8 @@ export class AdminAuthenticator {
     const cached = this.#cache.get(hash);
     if (cached !== undefined && cached.until > now) {
       // Only found tokens are refreshed ahead: unknown ones (a flood of guesses) just expire.
-      if (cached.token !== null && now >= cached.refreshAt && !cached.refreshing) this.#refresh(hash, cached);
+      const refreshDue = now >= cached.until - this.#ttlMs / 2;
+      if (cached.token !== null && refreshDue && !cached.refreshing) this.#refresh(hash, cached);
       return cached.token;
     }
     let token: AdminToken | null;
@@ -100,12 +100,7 @@ export class AdminAuthenticator {
   /** Caches a lookup that started at `startedAt` (its answer is as old as that). */
   #remember(hash: string, token: AdminToken | null, startedAt: number): void {
     if (this.#cache.size >= this.#maxEntries) this.#cache.clear();
-    this.#cache.set(hash, {
-      token,
-      until: startedAt + this.#ttlMs,
-      refreshAt: startedAt + this.#ttlMs / 2,
-      refreshing: false,
-    });
+    this.#cache.set(hash, { token, until: startedAt + this.#ttlMs, refreshing: false });
   }
 }
 
