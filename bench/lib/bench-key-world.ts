@@ -23,6 +23,7 @@ export async function seedOneKey(store: KeyStore, options: OneKeyOptions): Promi
   const consumer: Consumer = {
     id: newId("con", now, cryptoRandom),
     name: "bench",
+    email: null,
     plan: options.plan === undefined ? "pro" : options.plan,
     metadata: {},
     disabled: false,
@@ -102,11 +103,14 @@ export class HashIndexStore implements Pick<KeyStore, "findKeyByHash"> {
       revokedReason: null,
       lastUsedAt: null,
       metadata: {},
+      createdBy: "operator:test",
+      allowedIps: null,
       revision: 0,
     };
     const consumer: Consumer = {
       id: consumerId,
       name: "bench",
+      email: null,
       plan: "pro",
       metadata: {},
       disabled: false,

@@ -30,6 +30,7 @@ const secret = await seedOneKey(store, {
         name: "bench",
         rateLimit: { limit: 1_000_000_000, windowSeconds: 60 },
         quota: { limit: 1_000_000_000_000, period: "month" },
+        scopes: null,
         updatedAt: systemClock.now(),
       },
     },

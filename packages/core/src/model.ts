@@ -22,6 +22,8 @@ export interface RotationPolicy {
 export interface Consumer {
   readonly id: string;
   readonly name: string;
+  /** Where consumer mail goes (lower-case; unique across consumers); null: nothing is mailed. */
+  readonly email: string | null;
   readonly plan: string | null;
   readonly metadata: Metadata;
   readonly disabled: boolean;
@@ -58,6 +60,10 @@ export interface KeyRecord {
   readonly revokedReason: string | null;
   readonly lastUsedAt: number | null;
   readonly metadata: Metadata;
+  /** Who made the lineage's first key: `operator:<name>` or `consumer` (portal). Successors inherit it. */
+  readonly createdBy: string;
+  /** CIDRs (IPv4/IPv6) the key may be used from; null: anywhere. Successors inherit it. */
+  readonly allowedIps: readonly string[] | null;
   /**
    * Optimistic-concurrency counter: every lifecycle update is applied only if
    * the stored revision still equals this one, and increments it.
@@ -95,6 +101,11 @@ export interface Plan {
   readonly name: string;
   readonly rateLimit: RateLimit | null;
   readonly quota: Quota | null;
+  /**
+   * The scopes this plan's consumers may put on keys they create themselves
+   * (portal); null: every scope the routes name.
+   */
+  readonly scopes: readonly string[] | null;
   readonly updatedAt: number;
 }
 
@@ -110,7 +121,14 @@ export interface AuditInput {
   readonly actor: Actor;
   /** e.g. `key.rotate`, `consumer.create`. */
   readonly action: string;
-  readonly targetType: "plan" | "consumer" | "key" | "rotation" | "webhook" | "admin_token";
+  readonly targetType:
+    | "plan"
+    | "consumer"
+    | "key"
+    | "rotation"
+    | "webhook"
+    | "admin_token"
+    | "portal_session";
   readonly targetId: string;
   /** Safe, secret-free details of the change. */
   readonly data: Metadata;

@@ -1,5 +1,5 @@
 import type { EventType, KeyStatus, OutboxEventInput, RotationState } from "./model.ts";
-import type { Page } from "./store.ts";
+import type { Page } from "./page.ts";
 
 export interface EventFilter extends Page {
   /** Only events of these types. */

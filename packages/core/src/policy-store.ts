@@ -1,5 +1,5 @@
 import type { Consumer, KeyRecord } from "./model.ts";
-import type { Page } from "./store.ts";
+import type { Page } from "./page.ts";
 
 /** Reads of the rotation-policy job. Implemented by the same classes as `KeyStore`. */
 export interface PolicyStore {

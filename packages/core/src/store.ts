@@ -10,6 +10,8 @@ import type {
   Rotation,
   RotationState,
 } from "./model.ts";
+import type { Page } from "./page.ts";
+import type { PortalWrite } from "./portal-store.ts";
 import type { WebhookWrite } from "./webhook-store.ts";
 
 /**
@@ -47,7 +49,8 @@ export type Write =
   /** Replaces state, completedAt and completedReason if the stored state equals `expectState`. */
   | { readonly type: "updateRotation"; readonly rotation: Rotation; readonly expectState: RotationState }
   | { readonly type: "insertAdminToken"; readonly token: AdminToken }
-  | WebhookWrite;
+  | WebhookWrite
+  | PortalWrite;
 
 /** Everything one change writes: state, its audit entries and its outbox events. */
 export interface UnitOfWork {
@@ -59,13 +62,6 @@ export interface UnitOfWork {
 export type CommitResult =
   | { readonly ok: true; readonly auditSeqs: readonly number[] }
   | { readonly ok: false; readonly conflict: string };
-
-export interface Page {
-  /** Return rows whose id (or seq) sorts after this cursor. */
-  readonly after?: string | undefined;
-  /** 1–1000. */
-  readonly limit: number;
-}
 
 export interface KeyFilter extends Page {
   readonly consumerId?: string | undefined;

@@ -1,5 +1,5 @@
 import type { DeliveryAttempt, EventType, Webhook, WebhookDelivery, WebhookSigningSecrets } from "./model.ts";
-import type { Page } from "./store.ts";
+import type { Page } from "./page.ts";
 
 /**
  * Webhook endpoint changes, committed through `KeyStore.commit` so that their

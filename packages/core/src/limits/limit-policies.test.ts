@@ -7,6 +7,7 @@ const pro: Plan = {
   name: "pro",
   rateLimit: { limit: 600, windowSeconds: 60 },
   quota: { limit: 500_000, period: "month" },
+  scopes: null,
   updatedAt: 0,
 };
 
@@ -47,7 +48,7 @@ describe("planPolicies", () => {
   });
 
   it("is empty for a plan without limits", () => {
-    expect(planPolicies({ ...pro, rateLimit: null, quota: null }, "con_1", NOW)).toEqual([]);
+    expect(planPolicies({ ...pro, rateLimit: null, quota: null, scopes: null }, "con_1", NOW)).toEqual([]);
     expect(policiesValidUntil([])).toBe(Number.POSITIVE_INFINITY);
   });
 

@@ -9,6 +9,7 @@ const pro: Plan = {
   name: "pro",
   rateLimit: { limit: 600, windowSeconds: 60 },
   quota: { limit: 500_000, period: "month" },
+  scopes: null,
   updatedAt: 0,
 };
 

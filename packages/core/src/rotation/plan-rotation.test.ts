@@ -62,6 +62,8 @@ describe("planRotation", () => {
       revokedReason: null,
       lastUsedAt: null,
       metadata: { team: "x" },
+      createdBy: "operator:test",
+      allowedIps: null,
       revision: 0,
     });
     expect(p.oldKey).toEqual({ ...i.old, status: "deprecated", deprecatedAt: NOW, sunsetAt: NOW + H });

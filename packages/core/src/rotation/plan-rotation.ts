@@ -95,6 +95,8 @@ export function planRotation(input: RotationInput): RotationDecision {
     revokedReason: null,
     lastUsedAt: null,
     metadata: old.metadata,
+    createdBy: old.createdBy,
+    allowedIps: old.allowedIps,
     revision: 0,
   };
   const oldKey: KeyRecord = {

@@ -8,6 +8,7 @@ export function makeConsumer(overrides: Partial<Consumer> = {}): Consumer {
   return {
     id: "con_test",
     name: "Acme",
+    email: null,
     plan: null,
     metadata: {},
     disabled: false,
@@ -38,6 +39,8 @@ export function makeKey(overrides: Partial<KeyRecord> = {}): KeyRecord {
     revokedReason: null,
     lastUsedAt: null,
     metadata: {},
+    createdBy: "operator:test",
+    allowedIps: null,
     revision: 0,
     ...overrides,
   };

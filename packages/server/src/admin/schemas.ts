@@ -68,6 +68,17 @@ export const scopes = z
   )
   .max(64);
 
+/**
+ * A consumer's mail address: trimmed and lower-cased (addresses are unique
+ * case-insensitively), one `@`, no spaces or angle brackets (it becomes a mail header).
+ */
+export const email = z
+  .string()
+  .trim()
+  .max(254)
+  .toLowerCase()
+  .regex(/^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/, "must be an email address (name@example.com)");
+
 /** An RFC 3339 date-time with an offset (`Z` or `±hh:mm`), as milliseconds since the epoch. */
 export const isoDateTime = z.iso.datetime({ offset: true }).transform((value) => Date.parse(value));
 

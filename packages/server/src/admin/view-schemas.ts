@@ -30,6 +30,10 @@ export const keyViewSchema = z.strictObject({
   revokedReason: z.string().nullable(),
   lastUsedAt: nullableTime,
   metadata: json,
+  /** `operator:<name>` or `consumer` (made in the portal). */
+  createdBy: z.string(),
+  /** CIDRs the key may be used from; null: anywhere. */
+  allowedIps: z.array(z.string()).nullable(),
 });
 
 export const rotationPolicyViewSchema = z.strictObject({
@@ -41,6 +45,7 @@ export const rotationPolicyViewSchema = z.strictObject({
 export const consumerViewSchema = z.strictObject({
   id: z.string(),
   name: z.string(),
+  email: z.string().nullable(),
   plan: z.string().nullable(),
   metadata: json,
   disabled: z.boolean(),
@@ -68,6 +73,8 @@ export const planViewSchema = z.strictObject({
   name: z.string(),
   rateLimit: z.strictObject({ limit: z.number(), windowSeconds: z.number() }).nullable(),
   quota: z.strictObject({ limit: z.number(), period: z.enum(["day", "month"]) }).nullable(),
+  /** Scopes consumers on this plan may choose in the portal; null: every scope the routes name. */
+  scopes: z.array(z.string()).nullable(),
   updatedAt: isoTime,
 });
 

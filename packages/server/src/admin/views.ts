@@ -36,6 +36,8 @@ export function keyView(key: KeyRecord, now: number): KeyView {
     revokedReason: key.revokedReason,
     lastUsedAt: isoOrNull(key.lastUsedAt),
     metadata: key.metadata,
+    createdBy: key.createdBy,
+    allowedIps: key.allowedIps === null ? null : [...key.allowedIps],
   };
 }
 
@@ -43,6 +45,7 @@ export function consumerView(consumer: Consumer): ConsumerView {
   return {
     id: consumer.id,
     name: consumer.name,
+    email: consumer.email,
     plan: consumer.plan,
     metadata: consumer.metadata,
     disabled: consumer.disabled,
@@ -79,6 +82,7 @@ export function planView(plan: Plan): PlanView {
     name: plan.name,
     rateLimit: plan.rateLimit && { limit: plan.rateLimit.limit, windowSeconds: plan.rateLimit.windowSeconds },
     quota: plan.quota && { limit: plan.quota.limit, period: plan.quota.period },
+    scopes: plan.scopes === null ? null : [...plan.scopes],
     updatedAt: iso(plan.updatedAt),
   };
 }

@@ -4,6 +4,8 @@ import { auditEntry, commitOrConflict, notFound, publishChange, type ServiceDeps
 
 export interface ConsumerInput {
   readonly name: string;
+  /** Already normalised (trimmed, lower-case); unique across consumers. */
+  readonly email?: string | null | undefined;
   readonly plan?: string | null | undefined;
   readonly metadata?: Metadata | undefined;
   readonly rotationPolicy?: RotationPolicy | null | undefined;
@@ -11,10 +13,26 @@ export interface ConsumerInput {
 
 export interface ConsumerPatch {
   readonly name?: string | undefined;
+  readonly email?: string | null | undefined;
   readonly plan?: string | null | undefined;
   readonly metadata?: Metadata | undefined;
   readonly disabled?: boolean | undefined;
   readonly rotationPolicy?: RotationPolicy | null | undefined;
+}
+
+/** A clear 409 before the unique index would answer a bare conflict. */
+async function assertEmailFree(
+  deps: ServiceDeps,
+  email: string | null | undefined,
+  self?: string,
+): Promise<void> {
+  if (email === null || email === undefined) return;
+  const owner = await deps.store.findConsumerByEmail(email);
+  if (owner !== null && owner.id !== self) {
+    throw new KeygateError("CONFLICT", "another consumer already has this email address", [
+      { path: "/body/email", message: "is taken by another consumer" },
+    ]);
+  }
 }
 
 async function assertPlanExists(deps: ServiceDeps, plan: string | null | undefined): Promise<void> {
@@ -32,10 +50,12 @@ export async function createConsumer(
   input: ConsumerInput,
 ): Promise<Consumer> {
   await assertPlanExists(deps, input.plan);
+  await assertEmailFree(deps, input.email);
   const now = deps.clock.now();
   const consumer: Consumer = {
     id: newId("con", now, deps.random),
     name: input.name,
+    email: input.email ?? null,
     plan: input.plan ?? null,
     metadata: input.metadata ?? {},
     disabled: false,
@@ -70,10 +90,12 @@ export async function getConsumerOrThrow(deps: ServiceDeps, id: string): Promise
 export async function updateConsumer(deps: ServiceDeps, actor: Actor, id: string, patch: ConsumerPatch) {
   const current = await getConsumerOrThrow(deps, id);
   await assertPlanExists(deps, patch.plan);
+  await assertEmailFree(deps, patch.email, id);
   const now = deps.clock.now();
   const next: Consumer = {
     ...current,
     name: patch.name ?? current.name,
+    email: patch.email === undefined ? current.email : patch.email,
     plan: patch.plan === undefined ? current.plan : patch.plan,
     metadata: patch.metadata ?? current.metadata,
     disabled: patch.disabled ?? current.disabled,
@@ -84,7 +106,13 @@ export async function updateConsumer(deps: ServiceDeps, actor: Actor, id: string
   await commitOrConflict(
     deps,
     {
-      writes: [{ type: "updateConsumer", consumer: next }],
+      writes: [
+        { type: "updateConsumer", consumer: next },
+        // A disabled consumer's portal sessions end in the same transaction: not one more request.
+        ...(next.disabled && !current.disabled
+          ? [{ type: "endPortalSessions" as const, consumerId: id, endedAt: now }]
+          : []),
+      ],
       audit: [
         auditEntry(now, actor, "consumer.update", "consumer", id, {
           changed,

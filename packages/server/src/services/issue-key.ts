@@ -10,6 +10,10 @@ export interface IssueKeyInput {
   readonly env?: KeyEnv | undefined;
   readonly expiresAt?: number | null | undefined;
   readonly metadata?: Metadata | undefined;
+  /** CIDRs the key may be used from (already validated and normalised); null or absent: anywhere. */
+  readonly allowedIps?: readonly string[] | null | undefined;
+  /** `operator:<name>` or `consumer`; default `operator`. */
+  readonly createdBy?: string | undefined;
 }
 
 /** A freshly made secret with its stored identity. The secret leaves this process exactly once, in the response. */
@@ -51,6 +55,8 @@ export function firstKeyRecord(
     revokedReason: null,
     lastUsedAt: null,
     metadata: input.metadata ?? {},
+    createdBy: input.createdBy ?? "operator",
+    allowedIps: input.allowedIps ?? null,
     revision: 0,
   };
 }

@@ -7,6 +7,7 @@ import type {
   Hasher,
   KeyStore,
   OutboxEventInput,
+  PortalStore,
   Random,
   UnitOfWork,
 } from "@keygate/core";
@@ -14,7 +15,8 @@ import { KeygateError, newId } from "@keygate/core";
 
 /** What every use case needs. Built once by the composition root (main.ts). */
 export interface ServiceDeps {
-  readonly store: KeyStore;
+  /** Every backend serves the portal's reads too (sign-in links, sessions, mail). */
+  readonly store: KeyStore & PortalStore;
   readonly clock: Clock;
   readonly random: Random;
   readonly hasher: Hasher;

@@ -5,6 +5,7 @@ import type {
   LeaseStore,
   OverviewStore,
   PolicyStore,
+  PortalStore,
   UsageStore,
   WebhookStore,
 } from "@keygate/core";
@@ -24,7 +25,8 @@ export type KeygateStore = KeyStore &
   CounterSnapshotStore &
   UsageStore &
   OverviewStore &
-  PolicyStore;
+  PolicyStore &
+  PortalStore;
 
 /**
  * The store named by `KEYGATE_DATABASE_URL`:

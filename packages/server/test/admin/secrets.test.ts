@@ -127,6 +127,8 @@ describe("secrets never leave through answers or logs", () => {
         "revokedReason",
         "lastUsedAt",
         "metadata",
+        "createdBy",
+        "allowedIps",
       ].sort(),
     );
   });

@@ -67,7 +67,9 @@ const order = (s: Setup, secret: string) =>
 
 describe("gateway with rate limits and quotas", () => {
   it("answers within the limit with RateLimit-Policy and RateLimit, then 429 RATE_LIMITED problem+json with Retry-After", async () => {
-    const s = await setup([{ name: "pro", rateLimit: { limit: 3, windowSeconds: 60 }, quota: null }]);
+    const s = await setup([
+      { name: "pro", rateLimit: { limit: 3, windowSeconds: 60 }, quota: null, scopes: null },
+    ]);
     const consumer = await s.world.addConsumer({ plan: "pro" });
     const { secret } = await s.world.addKey(consumer.id);
 
@@ -103,7 +105,9 @@ describe("gateway with rate limits and quotas", () => {
   });
 
   it("charges each route's configured cost, and refuses QUOTA_EXCEEDED until the period ends", async () => {
-    const s = await setup([{ name: "trader", rateLimit: null, quota: { limit: 12, period: "day" } }]);
+    const s = await setup([
+      { name: "trader", rateLimit: null, quota: { limit: 12, period: "day" }, scopes: null },
+    ]);
     const consumer = await s.world.addConsumer({ plan: "trader" });
     const { secret } = await s.world.addKey(consumer.id, { scopes: ["trade"] });
     const untilMidnight = (Date.UTC(2026, 2, 5) - T0) / 1000;
@@ -128,7 +132,9 @@ describe("gateway with rate limits and quotas", () => {
   });
 
   it("counts per consumer: a second key (a rotation's successor) shares the counter", async () => {
-    const s = await setup([{ name: "pro", rateLimit: { limit: 2, windowSeconds: 60 }, quota: null }]);
+    const s = await setup([
+      { name: "pro", rateLimit: { limit: 2, windowSeconds: 60 }, quota: null, scopes: null },
+    ]);
     const consumer = await s.world.addConsumer({ plan: "pro" });
     const oldKey = await s.world.addKey(consumer.id);
     const newKey = await s.world.addKey(consumer.id);
@@ -141,7 +147,9 @@ describe("gateway with rate limits and quotas", () => {
   });
 
   it("sends no RateLimit fields for a consumer without limits, nor on a refused key", async () => {
-    const s = await setup([{ name: "pro", rateLimit: { limit: 2, windowSeconds: 60 }, quota: null }]);
+    const s = await setup([
+      { name: "pro", rateLimit: { limit: 2, windowSeconds: 60 }, quota: null, scopes: null },
+    ]);
     const free = await s.world.addKey((await s.world.addConsumer()).id);
     const response = await get(s, free.secret);
     expect(response.status).toBe(200);
@@ -153,7 +161,9 @@ describe("gateway with rate limits and quotas", () => {
   });
 
   it("counts refusals in the gateway's metrics and serves the limiter's state on /metrics", async () => {
-    const s = await setup([{ name: "pro", rateLimit: { limit: 1, windowSeconds: 60 }, quota: null }]);
+    const s = await setup([
+      { name: "pro", rateLimit: { limit: 1, windowSeconds: 60 }, quota: null, scopes: null },
+    ]);
     const { secret } = await s.world.addKey((await s.world.addConsumer({ plan: "pro" })).id);
     expect((await get(s, secret)).status).toBe(200);
     expect((await get(s, secret)).status).toBe(429);

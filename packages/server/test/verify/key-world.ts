@@ -103,6 +103,7 @@ export class KeyWorld {
     const consumer: Consumer = {
       id: newId("con", now, cryptoRandom),
       name: overrides.name ?? "Acme",
+      email: null,
       plan: overrides.plan ?? null,
       metadata: {},
       disabled: overrides.disabled ?? false,
@@ -137,6 +138,8 @@ export class KeyWorld {
       revokedReason: null,
       lastUsedAt: null,
       metadata: {},
+      createdBy: "operator:test",
+      allowedIps: null,
       revision: 0,
     };
     await this.#commit([{ type: "insertKey", key }]);

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { createConsumer } from "../../services/consumers.ts";
 import { defineRoute } from "../route-kit.ts";
-import { metadata, mutationQuery, planName, rotationPolicy, text } from "../schemas.ts";
+import { email, metadata, mutationQuery, planName, rotationPolicy, text } from "../schemas.ts";
 import { consumerViewSchema } from "../view-schemas.ts";
 import { consumerView } from "../views.ts";
 
@@ -15,6 +15,7 @@ export const createConsumerRoute = defineRoute({
   query: mutationQuery,
   body: z.strictObject({
     name: text(200),
+    email: email.nullable().optional(),
     plan: planName.nullable().optional(),
     metadata: metadata.optional(),
     rotationPolicy: rotationPolicy.nullable().optional(),

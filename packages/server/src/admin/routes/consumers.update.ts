@@ -2,7 +2,15 @@ import { z } from "zod";
 import { updateConsumer } from "../../services/consumers.ts";
 import { mutationResponses, withPropagation } from "../propagation-reply.ts";
 import { defineRoute } from "../route-kit.ts";
-import { consumerIdParams, metadata, mutationQuery, planName, rotationPolicy, text } from "../schemas.ts";
+import {
+  consumerIdParams,
+  email,
+  metadata,
+  mutationQuery,
+  planName,
+  rotationPolicy,
+  text,
+} from "../schemas.ts";
 import { consumerViewSchema, propagationViewSchema } from "../view-schemas.ts";
 import { consumerView } from "../views.ts";
 
@@ -18,6 +26,7 @@ export const updateConsumerRoute = defineRoute({
   body: z
     .strictObject({
       name: text(200).optional(),
+      email: email.nullable().optional(),
       plan: planName.nullable().optional(),
       metadata: metadata.optional(),
       disabled: z.boolean().optional(),

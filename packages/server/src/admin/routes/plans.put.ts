@@ -2,7 +2,7 @@ import { z } from "zod";
 import { putPlan } from "../../services/plans.ts";
 import { mutationResponses, withPropagation } from "../propagation-reply.ts";
 import { defineRoute } from "../route-kit.ts";
-import { mutationQuery, planName } from "../schemas.ts";
+import { mutationQuery, planName, scopes } from "../schemas.ts";
 import { planViewSchema, propagationViewSchema } from "../view-schemas.ts";
 import { planView } from "../views.ts";
 
@@ -30,6 +30,7 @@ export const putPlanRoute = defineRoute({
       .strictObject({ limit: z.int().min(1).max(1_000_000_000_000), period: z.enum(["day", "month"]) })
       .nullable()
       .optional(),
+    scopes: scopes.nullable().optional(),
   }),
   responses: mutationResponses(
     200,

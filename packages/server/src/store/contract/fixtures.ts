@@ -19,6 +19,7 @@ export function consumer(id: string, overrides: Partial<Consumer> = {}): Consume
   return {
     id,
     name: `Consumer ${id}`,
+    email: null,
     plan: null,
     metadata: {},
     disabled: false,
@@ -49,6 +50,8 @@ export function key(id: string, consumerId: string, overrides: Partial<KeyRecord
     revokedReason: null,
     lastUsedAt: null,
     metadata: {},
+    createdBy: "operator:test",
+    allowedIps: null,
     revision: 0,
     ...overrides,
   };
@@ -82,6 +85,7 @@ export function plan(name: string, overrides: Partial<Plan> = {}): Plan {
     name,
     rateLimit: { limit: 600, windowSeconds: 60 },
     quota: { limit: 500_000, period: "month" },
+    scopes: null,
     updatedAt: T0,
     ...overrides,
   };

@@ -1,30 +1,34 @@
-import type { KeyStore } from "@keygate/core";
+import type { KeyStore, PortalStore } from "@keygate/core";
 import { afterEach, beforeEach, describe } from "vitest";
 import { auditContract } from "./audit.contract.ts";
 import { commitContract } from "./commit.contract.ts";
 import { outboxContract } from "./outbox.contract.ts";
+import { portalContract } from "./portal.contract.ts";
 import { readsContract } from "./reads.contract.ts";
 
 export interface KeyStoreContractOptions {
   /** Names the suite: `KeyStore contract: <name>`. */
   readonly name: string;
   /** A migrated, EMPTY store. Called before every test. */
-  readonly create: () => Promise<KeyStore>;
+  readonly create: () => Promise<ContractStore>;
   /** Undoes `create` after every test. Default: `store.close()`. */
-  readonly cleanup?: (store: KeyStore) => Promise<void>;
+  readonly cleanup?: (store: ContractStore) => Promise<void>;
   /**
    * A second store on the same data through its own connection or pool, as
    * another process or node would open it; the test closes it. Omit when the
    * backend has no shared data (memory): those tests are skipped.
    */
-  readonly openPeer?: () => Promise<KeyStore>;
+  readonly openPeer?: () => Promise<ContractStore>;
 }
+
+/** Every backend serves the portal's reads beside the key store's. */
+type ContractStore = KeyStore & PortalStore;
 
 /** What each section of the contract sees. */
 export interface ContractContext {
   /** The store of the running test. */
-  store(): KeyStore;
-  readonly openPeer: (() => Promise<KeyStore>) | undefined;
+  store(): ContractStore;
+  readonly openPeer: (() => Promise<ContractStore>) | undefined;
 }
 
 /**
@@ -33,7 +37,7 @@ export interface ContractContext {
  */
 export function runKeyStoreContract(options: KeyStoreContractOptions): void {
   describe(`KeyStore contract: ${options.name}`, () => {
-    let current: KeyStore | undefined;
+    let current: ContractStore | undefined;
     beforeEach(async () => {
       current = await options.create();
     });
@@ -53,5 +57,6 @@ export function runKeyStoreContract(options: KeyStoreContractOptions): void {
     auditContract(ctx);
     readsContract(ctx);
     outboxContract(ctx);
+    portalContract(ctx);
   });
 }

@@ -23,6 +23,9 @@ import {
   type KeyUsageTouch,
   type KeyWithConsumer,
   type LeaseStore,
+  type MailFilter,
+  type MailMessage,
+  type MailOutcome,
   type NewDelivery,
   type OutboxEvent,
   type OutboxEventInput,
@@ -30,6 +33,9 @@ import {
   type Page,
   type Plan,
   type PolicyStore,
+  type PortalSession,
+  type PortalStore,
+  type PortalToken,
   type Rotation,
   type RotationFilter,
   type RotationState,
@@ -43,6 +49,7 @@ import {
   type WebhookSigningSecrets,
   type WebhookStore,
 } from "@keygate/core";
+import * as portal from "./memory-portal-tables.ts";
 import { MemoryUsageTable } from "./memory-usage-table.ts";
 import {
   applyWebhookWrite,
@@ -67,6 +74,7 @@ interface State {
   audit: AuditEntry[];
   outbox: OutboxRow[];
   webhooks: Map<string, StoredWebhook>;
+  portal: portal.PortalTables;
 }
 
 function emptyState(): State {
@@ -79,6 +87,7 @@ function emptyState(): State {
     audit: [],
     outbox: [],
     webhooks: new Map(),
+    portal: portal.emptyPortalTables(),
   };
 }
 
@@ -92,10 +101,20 @@ function cloneState(s: State): State {
     audit: [...s.audit],
     outbox: [...s.outbox],
     webhooks: new Map(s.webhooks),
+    portal: portal.clonePortalTables(s.portal),
   };
 }
 
 class Conflict extends Error {}
+
+/** The SQL stores' unique index on `consumers.email`. */
+function assertEmailFree(state: State, consumer: Consumer): void {
+  if (consumer.email === null) return;
+  for (const other of state.consumers.values()) {
+    if (other.id !== consumer.id && other.email === consumer.email)
+      throw new Conflict(`email of consumer ${consumer.id} is taken`);
+  }
+}
 
 function page<T>(rows: T[], idOf: (row: T) => string, p: Page): T[] {
   const sorted = rows.sort((a, b) => (idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0));
@@ -110,7 +129,7 @@ function page<T>(rows: T[], idOf: (row: T) => string, p: Page): T[] {
  * held, which makes it atomic; JavaScript's single thread serializes commits.
  */
 export class MemoryKeyStore
-  implements KeyStore, WebhookStore, LeaseStore, UsageStore, OverviewStore, PolicyStore
+  implements KeyStore, WebhookStore, LeaseStore, UsageStore, OverviewStore, PolicyStore, PortalStore
 {
   #state: State = emptyState();
   readonly #hasher: Hasher;
@@ -136,11 +155,13 @@ export class MemoryKeyStore
           case "insertConsumer":
             if (next.consumers.has(write.consumer.id))
               throw new Conflict(`consumer ${write.consumer.id} exists`);
+            assertEmailFree(next, write.consumer);
             next.consumers.set(write.consumer.id, write.consumer);
             break;
           case "updateConsumer": {
             const current = next.consumers.get(write.consumer.id);
             if (!current) throw new Conflict(`consumer ${write.consumer.id} not found`);
+            assertEmailFree(next, write.consumer);
             next.consumers.set(write.consumer.id, {
               ...write.consumer,
               id: current.id,
@@ -178,6 +199,7 @@ export class MemoryKeyStore
               revokedAt: k.revokedAt,
               revokedReason: k.revokedReason,
               metadata: k.metadata,
+              allowedIps: k.allowedIps,
               revision: current.revision + 1,
             });
             break;
@@ -228,6 +250,15 @@ export class MemoryKeyStore
           case "insertWebhook":
           case "updateWebhook": {
             const conflict = applyWebhookWrite(next.webhooks, write);
+            if (conflict !== null) throw new Conflict(conflict);
+            break;
+          }
+          case "insertPortalToken":
+          case "redeemPortalToken":
+          case "insertPortalSession":
+          case "endPortalSessions":
+          case "insertMail": {
+            const conflict = portal.applyPortalWrite(next.portal, write);
             if (conflict !== null) throw new Conflict(conflict);
             break;
           }
@@ -443,6 +474,33 @@ export class MemoryKeyStore
 
   async listAttempts(deliveryId: string): Promise<DeliveryAttempt[]> {
     return this.#deliveries.attempts(deliveryId);
+  }
+
+  async findConsumerByEmail(email: string): Promise<Consumer | null> {
+    for (const consumer of this.#state.consumers.values()) if (consumer.email === email) return consumer;
+    return null;
+  }
+
+  async findPortalToken(hash: string): Promise<PortalToken | null> {
+    for (const token of this.#state.portal.tokens.values()) if (token.hash === hash) return token;
+    return null;
+  }
+
+  async findPortalSession(hash: string): Promise<PortalSession | null> {
+    for (const session of this.#state.portal.sessions.values()) if (session.hash === hash) return session;
+    return null;
+  }
+
+  async claimMail(now: number, limit: number, leaseMs: number): Promise<MailMessage[]> {
+    return portal.claimMail(this.#state.portal, now, limit, leaseMs);
+  }
+
+  async recordMailOutcome(outcome: MailOutcome): Promise<void> {
+    portal.recordMailOutcome(this.#state.portal, outcome);
+  }
+
+  async listMail(filter: MailFilter): Promise<MailMessage[]> {
+    return portal.listMail(this.#state.portal, filter);
   }
 
   async acquireLease(name: string, holder: string, ttlMs: number, now: number): Promise<boolean> {

@@ -1,6 +1,7 @@
 import type { Consumer, Write } from "@keygate/core";
 import type { Kysely } from "kysely";
 import { WriteConflict } from "./driver-errors.ts";
+import { applyPortalWrite } from "./portal-queries.ts";
 import type { KeygateDatabase } from "./schema.ts";
 import type { SqlDialect } from "./sql-dialect.ts";
 import { applyWebhookWrite } from "./webhook-queries.ts";
@@ -18,6 +19,7 @@ export function jsonText(value: unknown): string {
 function consumerFields(c: Consumer, d: SqlDialect) {
   return {
     name: c.name,
+    email: c.email,
     plan: c.plan,
     metadata: jsonText(c.metadata),
     disabled: d.bool(c.disabled),
@@ -40,6 +42,7 @@ export async function applyWrite(trx: Db, d: SqlDialect, write: Write): Promise<
         rate_window_seconds: p.rateLimit?.windowSeconds ?? null,
         quota_limit: p.quota?.limit ?? null,
         quota_period: p.quota?.period ?? null,
+        scopes: p.scopes === null ? null : jsonText(p.scopes),
         updated_at: p.updatedAt,
       };
       await trx
@@ -90,6 +93,8 @@ export async function applyWrite(trx: Db, d: SqlDialect, write: Write): Promise<
           revoked_reason: k.revokedReason,
           last_used_at: k.lastUsedAt,
           metadata: jsonText(k.metadata),
+          created_by: k.createdBy,
+          allowed_ips: k.allowedIps === null ? null : jsonText(k.allowedIps),
           revision: 0,
         })
         .execute();
@@ -109,6 +114,7 @@ export async function applyWrite(trx: Db, d: SqlDialect, write: Write): Promise<
           revoked_at: k.revokedAt,
           revoked_reason: k.revokedReason,
           metadata: jsonText(k.metadata),
+          allowed_ips: k.allowedIps === null ? null : jsonText(k.allowedIps),
           revision: eb("revision", "+", 1),
         }))
         .where("id", "=", k.id)
@@ -193,5 +199,11 @@ export async function applyWrite(trx: Db, d: SqlDialect, write: Write): Promise<
     case "insertWebhook":
     case "updateWebhook":
       return applyWebhookWrite(trx, d, write);
+    case "insertPortalToken":
+    case "redeemPortalToken":
+    case "insertPortalSession":
+    case "endPortalSessions":
+    case "insertMail":
+      return applyPortalWrite(trx, write);
   }
 }

@@ -17,6 +17,7 @@ export async function findKeyByHash(db: Db, d: SqlDialect, hash: string): Promis
     .selectAll("keys")
     .select([
       "c.name as c_name",
+      "c.email as c_email",
       "c.plan as c_plan",
       "c.metadata as c_metadata",
       "c.disabled as c_disabled",
@@ -31,6 +32,7 @@ export async function findKeyByHash(db: Db, d: SqlDialect, hash: string): Promis
     {
       id: row.consumer_id,
       name: row.c_name,
+      email: row.c_email,
       plan: row.c_plan,
       metadata: row.c_metadata,
       disabled: row.c_disabled,

@@ -21,6 +21,9 @@ import {
   type KeyUsageTouch,
   type KeyWithConsumer,
   type LeaseStore,
+  type MailFilter,
+  type MailMessage,
+  type MailOutcome,
   type NewDelivery,
   type OutboxEvent,
   type OutboxEventInput,
@@ -28,6 +31,9 @@ import {
   type Page,
   type Plan,
   type PolicyStore,
+  type PortalSession,
+  type PortalStore,
+  type PortalToken,
   type Rotation,
   type RotationFilter,
   type RotationState,
@@ -51,6 +57,7 @@ import * as lq from "./lease-queries.ts";
 import { keygateMigrations } from "./migrations.ts";
 import { claimOutbox, insertOutbox, markOutboxDelivered, markOutboxFailed } from "./outbox-queries.ts";
 import * as oq from "./overview-queries.ts";
+import * as pq from "./portal-queries.ts";
 import { toAdminToken, toAuditEntry, toConsumer, toKey, toPlan, toRotation } from "./row-mappers.ts";
 import type { KeygateDatabase } from "./schema.ts";
 import type { SqlDialect } from "./sql-dialect.ts";
@@ -86,7 +93,7 @@ function auditCursor(after: string | undefined): number {
  * failures into `STORE_UNAVAILABLE`; every write runs in one transaction.
  */
 export class KyselyKeyStore
-  implements KeyStore, WebhookStore, LeaseStore, UsageStore, OverviewStore, PolicyStore
+  implements KeyStore, WebhookStore, LeaseStore, UsageStore, OverviewStore, PolicyStore, PortalStore
 {
   readonly #db: Db;
   readonly #d: SqlDialect;
@@ -130,14 +137,14 @@ export class KyselyKeyStore
   async getPlan(name: string): Promise<Plan | null> {
     return this.#guard(async () => {
       const row = await this.#db.selectFrom("plans").selectAll().where("name", "=", name).executeTakeFirst();
-      return row ? toPlan(row) : null;
+      return row ? toPlan(row, this.#d) : null;
     });
   }
 
   async listPlans(): Promise<Plan[]> {
     return this.#guard(async () => {
       const rows = await this.#db.selectFrom("plans").selectAll().orderBy("name").execute();
-      return rows.map(toPlan);
+      return rows.map((row) => toPlan(row, this.#d));
     });
   }
 
@@ -358,6 +365,30 @@ export class KyselyKeyStore
 
   async listAttempts(deliveryId: string): Promise<DeliveryAttempt[]> {
     return this.#guard(() => wq.listAttempts(this.#db, deliveryId));
+  }
+
+  async findConsumerByEmail(email: string): Promise<Consumer | null> {
+    return this.#guard(() => pq.findConsumerByEmail(this.#db, this.#d, email));
+  }
+
+  async findPortalToken(hash: string): Promise<PortalToken | null> {
+    return this.#guard(() => pq.findPortalToken(this.#db, hash));
+  }
+
+  async findPortalSession(hash: string): Promise<PortalSession | null> {
+    return this.#guard(() => pq.findPortalSession(this.#db, hash));
+  }
+
+  async claimMail(now: number, limit: number, leaseMs: number): Promise<MailMessage[]> {
+    return this.#write((trx) => pq.claimMail(trx, this.#d, now, limit, leaseMs));
+  }
+
+  async recordMailOutcome(outcome: MailOutcome): Promise<void> {
+    await this.#write((trx) => pq.recordMailOutcome(trx, outcome));
+  }
+
+  async listMail(filter: MailFilter): Promise<MailMessage[]> {
+    return this.#guard(() => pq.listMail(this.#db, filter));
   }
 
   async acquireLease(name: string, holder: string, ttlMs: number, now: number): Promise<boolean> {

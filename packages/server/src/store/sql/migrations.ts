@@ -13,6 +13,7 @@ export function keygateMigrations(dialect: SqlDialect): MigrationProvider {
     "0002_webhooks_and_job_leases": { up: (db) => webhooksAndJobLeases(db, dialect) },
     "0003_usage_minutes_and_alert_reads": { up: (db) => usageMinutesAndAlertReads(db) },
     "0004_limit_counters": { up: (db) => limitCounters(db) },
+    "0005_portal_and_mail": { up: (db) => portalAndMail(db, dialect) },
   };
   return { getMigrations: async () => migrations };
 }
@@ -236,6 +237,80 @@ async function usageMinutesAndAlertReads(db: Kysely<unknown>): Promise<void> {
   // (status, sunset_at), not a partial index on sunset_at: without table statistics SQLite prefers
   // keys_status_idx over a partial index, but takes this one for `status = ? and sunset_at <= ?`.
   await db.schema.createIndex("keys_status_sunset_idx").on("keys").columns(["status", "sunset_at"]).execute();
+}
+
+/**
+ * The consumer portal and consumer mail: consumers' email (unique; stored
+ * lower-case), plans' self-service scopes, keys' creator and IP allowlist,
+ * one-time sign-in links, sessions, and the mail queue.
+ */
+async function portalAndMail(db: Kysely<unknown>, d: SqlDialect): Promise<void> {
+  await db.schema.alterTable("consumers").addColumn("email", "text").execute();
+  await db.schema.createIndex("consumers_email_unique").on("consumers").column("email").unique().execute();
+  await db.schema.alterTable("plans").addColumn("scopes", d.jsonType).execute();
+  await db.schema
+    .alterTable("keys")
+    .addColumn("created_by", "text", (c) => c.notNull().defaultTo("operator"))
+    .execute();
+  await db.schema.alterTable("keys").addColumn("allowed_ips", d.jsonType).execute();
+
+  await db.schema
+    .createTable("portal_tokens")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("consumer_id", "text", (c) => c.notNull().references("consumers.id"))
+    .addColumn("hash", "text", (c) => c.notNull())
+    .addColumn("purpose", "text", (c) => c.notNull())
+    .addColumn("created_at", "bigint", (c) => c.notNull())
+    .addColumn("expires_at", "bigint", (c) => c.notNull())
+    .addColumn("used_at", "bigint")
+    .addUniqueConstraint("portal_tokens_hash_unique", ["hash"])
+    .execute();
+  await db.schema
+    .createTable("portal_sessions")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("consumer_id", "text", (c) => c.notNull().references("consumers.id"))
+    .addColumn("hash", "text", (c) => c.notNull())
+    .addColumn("csrf_token", "text", (c) => c.notNull())
+    .addColumn("created_at", "bigint", (c) => c.notNull())
+    .addColumn("expires_at", "bigint", (c) => c.notNull())
+    .addColumn("ended_at", "bigint")
+    .addUniqueConstraint("portal_sessions_hash_unique", ["hash"])
+    .execute();
+  await db.schema
+    .createIndex("portal_sessions_consumer_idx")
+    .on("portal_sessions")
+    .column("consumer_id")
+    .execute();
+  await db.schema
+    .createTable("mail_messages")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("consumer_id", "text", (c) => c.notNull())
+    .addColumn("kind", "text", (c) => c.notNull())
+    .addColumn("to_address", "text", (c) => c.notNull())
+    .addColumn("subject", "text", (c) => c.notNull())
+    .addColumn("text_body", "text", (c) => c.notNull())
+    .addColumn("html_body", "text", (c) => c.notNull())
+    .addColumn("created_at", "bigint", (c) => c.notNull())
+    .addColumn("expires_at", "bigint")
+    .addColumn("dedupe_key", "text")
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("attempts", "integer", (c) => c.notNull())
+    .addColumn("next_attempt_at", "bigint")
+    .addColumn("last_error", "text")
+    .addColumn("sent_at", "bigint")
+    .addUniqueConstraint("mail_messages_dedupe_unique", ["dedupe_key"])
+    .execute();
+  await db.schema
+    .createIndex("mail_messages_due_idx")
+    .on("mail_messages")
+    .column("next_attempt_at")
+    .where(sql<boolean>`status = 'queued'`)
+    .execute();
+  await db.schema
+    .createIndex("mail_messages_consumer_idx")
+    .on("mail_messages")
+    .columns(["consumer_id", "id"])
+    .execute();
 }
 
 /** Snapshots of a single node's rate-limit and quota counters, so a restart does not reset a quota. */

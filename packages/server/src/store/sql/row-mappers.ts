@@ -32,7 +32,7 @@ import type { SqlDialect } from "./sql-dialect.ts";
 // String columns holding domain unions are only ever written from the typed
 // domain records below, so reading them back narrows by assertion.
 
-export function toPlan(row: Selectable<PlansTable>): Plan {
+export function toPlan(row: Selectable<PlansTable>, d: SqlDialect): Plan {
   return {
     name: row.name,
     rateLimit:
@@ -43,6 +43,7 @@ export function toPlan(row: Selectable<PlansTable>): Plan {
       row.quota_limit === null || row.quota_period === null
         ? null
         : { limit: row.quota_limit, period: row.quota_period as "day" | "month" },
+    scopes: (d.readJson(row.scopes) ?? null) as string[] | null,
     updatedAt: row.updated_at,
   };
 }
@@ -51,6 +52,7 @@ export function toConsumer(row: Selectable<ConsumersTable>, d: SqlDialect): Cons
   return {
     id: row.id,
     name: row.name,
+    email: row.email,
     plan: row.plan,
     metadata: d.readJson(row.metadata) as Metadata,
     disabled: row.disabled === true || row.disabled === 1,
@@ -80,6 +82,8 @@ export function toKey(row: Selectable<KeysTable>, d: SqlDialect): KeyRecord {
     revokedReason: row.revoked_reason,
     lastUsedAt: row.last_used_at,
     metadata: d.readJson(row.metadata) as Metadata,
+    createdBy: row.created_by,
+    allowedIps: (d.readJson(row.allowed_ips) ?? null) as string[] | null,
     revision: row.revision,
   };
 }

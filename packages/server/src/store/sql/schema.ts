@@ -19,12 +19,14 @@ export interface PlansTable {
   rate_window_seconds: number | null;
   quota_limit: number | null;
   quota_period: string | null;
+  scopes: NullableJson;
   updated_at: number;
 }
 
 export interface ConsumersTable {
   id: string;
   name: string;
+  email: string | null;
   plan: string | null;
   metadata: Json;
   disabled: Bool;
@@ -52,6 +54,8 @@ export interface KeysTable {
   revoked_reason: string | null;
   last_used_at: number | null;
   metadata: Json;
+  created_by: string;
+  allowed_ips: NullableJson;
   revision: number;
 }
 
@@ -174,6 +178,45 @@ export interface LimitCountersTable {
   expires_at: number;
 }
 
+export interface PortalTokensTable {
+  id: string;
+  consumer_id: string;
+  hash: string;
+  purpose: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface PortalSessionsTable {
+  id: string;
+  consumer_id: string;
+  hash: string;
+  csrf_token: string;
+  created_at: number;
+  expires_at: number;
+  ended_at: number | null;
+}
+
+/** Consumer mail, queued in the transaction of its cause and sent by the mail sender. */
+export interface MailMessagesTable {
+  id: string;
+  consumer_id: string;
+  kind: string;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  created_at: number;
+  expires_at: number | null;
+  dedupe_key: string | null;
+  status: string;
+  attempts: number;
+  next_attempt_at: number | null;
+  last_error: string | null;
+  sent_at: number | null;
+}
+
 export interface KeygateDatabase {
   plans: PlansTable;
   consumers: ConsumersTable;
@@ -189,4 +232,7 @@ export interface KeygateDatabase {
   job_leases: JobLeasesTable;
   limit_counters: LimitCountersTable;
   usage_minutes: UsageMinutesTable;
+  portal_tokens: PortalTokensTable;
+  portal_sessions: PortalSessionsTable;
+  mail_messages: MailMessagesTable;
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { AdminToken, Clock, KeyStore } from "@keygate/core";
+import type { AdminToken, Clock, KeyStore, PortalStore } from "@keygate/core";
 import { newId } from "@keygate/core";
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
 import { buildAdminApp } from "../../../src/admin/admin-app.ts";
@@ -31,7 +31,7 @@ export class TestClock implements Clock {
 /** A store backend the admin suites run against. */
 export interface StoreBackend {
   readonly name: string;
-  create(): Promise<{ store: KeyStore; cleanup(): Promise<void> }>;
+  create(): Promise<{ store: KeyStore & PortalStore; cleanup(): Promise<void> }>;
 }
 
 export const memoryBackend: StoreBackend = {
@@ -60,7 +60,7 @@ export const sqliteBackend: StoreBackend = {
 
 export interface Harness {
   readonly app: FastifyInstance;
-  readonly store: KeyStore;
+  readonly store: KeyStore & PortalStore;
   readonly deps: ServiceDeps;
   readonly clock: TestClock;
   readonly bus: LocalChangeBus;

@@ -7,7 +7,7 @@ import { ManualClock } from "../../verify/key-world.ts";
 export { ManualClock };
 
 export function plan(name: string, over: Partial<Plan> = {}): Plan {
-  return { name, rateLimit: null, quota: null, updatedAt: 0, ...over };
+  return { name, rateLimit: null, quota: null, scopes: null, updatedAt: 0, ...over };
 }
 
 /** Plans the limiter reads, changed by the test. */
