@@ -227,13 +227,15 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Keygat
       await waitForHttp(`${slot.gatewayUrl}/readyz`, slot.process, readyTimeoutMs);
   };
   const addNode = async (role: NodeRole, index: number): Promise<NodeSlot> => {
-    const [adminPort, gatewayPort] = [await freePort(), await freePort()];
+    const [adminPort, gatewayPort, portalPort] = [await freePort(), await freePort(), await freePort()];
     const name = `${role}-${index}`;
     const env = {
       ...common,
       KEYGATE_NODE_ID: name,
       KEYGATE_ADMIN_PORT: String(adminPort),
       KEYGATE_GATEWAY_PORT: String(gatewayPort),
+      // `all` nodes serve the portal too: each on a port of its own.
+      KEYGATE_PORTAL_PORT: String(portalPort),
     };
     const proc = spawnNode({ role, env });
     const slot: NodeSlot = {

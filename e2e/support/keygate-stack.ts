@@ -14,6 +14,8 @@ export interface StackOptions {
 export interface KeygateStack {
   readonly adminUrl: string;
   readonly gatewayUrl: string;
+  /** The consumer portal (pages and `/portal/v1`). */
+  readonly portalUrl: string;
   readonly upstreamUrl: string;
   readonly adminToken: string;
   /** The current keygate process (a new one after `startNode`). */
@@ -30,13 +32,21 @@ export interface KeygateStack {
 
 export async function startStack(options: StackOptions = {}): Promise<KeygateStack> {
   const dataDir = mkdtempSync(join(tmpdir(), "keygate-e2e-"));
-  const [upstreamPort, adminPort, gatewayPort] = [await freePort(), await freePort(), await freePort()];
+  const [upstreamPort, adminPort, gatewayPort, portalPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
+  const portalUrl = `http://127.0.0.1:${portalPort}`;
   const upstream = spawnProcess(["examples/market-data/src/main.ts"], { PORT: String(upstreamPort) });
   const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
   const adminToken = `kga_e2e_${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
   const nodeEnv = {
     KEYGATE_ADMIN_PORT: String(adminPort),
     KEYGATE_GATEWAY_PORT: String(gatewayPort),
+    KEYGATE_PORTAL_PORT: String(portalPort),
+    KEYGATE_PORTAL_URL: portalUrl,
     KEYGATE_HOST: "127.0.0.1",
     KEYGATE_UPSTREAM: upstreamUrl,
     KEYGATE_DATABASE_URL: options.databaseUrl ?? `sqlite:${join(dataDir, "keygate.db")}`,
@@ -52,6 +62,7 @@ export async function startStack(options: StackOptions = {}): Promise<KeygateSta
   const nodeReady = async () => {
     await waitForHttp(`${adminUrl}/readyz`, node);
     await waitForHttp(`${gatewayUrl}/readyz`, node);
+    await waitForHttp(`${portalUrl}/readyz`, node);
   };
   try {
     await waitForHttp(`${upstreamUrl}/v2/trader-grades?symbol=ETH`, upstream);
@@ -63,6 +74,7 @@ export async function startStack(options: StackOptions = {}): Promise<KeygateSta
   return {
     adminUrl,
     gatewayUrl,
+    portalUrl,
     upstreamUrl,
     adminToken,
     get node() {

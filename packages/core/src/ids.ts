@@ -1,7 +1,20 @@
 import { BASE62_ALPHABET } from "./keys/base62.ts";
 import type { Random } from "./ports.ts";
 
-export type IdPrefix = "con" | "key" | "lin" | "rot" | "evt" | "adm" | "whk" | "dlv" | "chg" | "msg";
+export type IdPrefix =
+  | "con"
+  | "key"
+  | "lin"
+  | "rot"
+  | "evt"
+  | "adm"
+  | "whk"
+  | "dlv"
+  | "chg"
+  | "msg"
+  | "ptk"
+  | "pss"
+  | "mail";
 
 /**
  * A prefixed, sortable-enough identifier: `key_` + 8 base62 chars of the

@@ -19,6 +19,7 @@ export type * from "./model.ts";
 export type * from "./overview-store.ts";
 export type * from "./page.ts";
 export type * from "./policy-store.ts";
+export * from "./portal/decide-self-service.ts";
 export type * from "./portal-store.ts";
 export type * from "./ports.ts";
 export type * from "./ports-bus.ts";

@@ -17,9 +17,15 @@ export async function seedPlans(
     const current = await deps.store.getPlan(name);
     const rateLimit = wanted.rateLimit ?? null;
     const quota = wanted.quota ?? null;
-    if (current && JSON.stringify([current.rateLimit, current.quota]) === JSON.stringify([rateLimit, quota]))
+    const scopes =
+      wanted.scopes === undefined || wanted.scopes === null ? null : [...new Set(wanted.scopes)].sort();
+    if (
+      current &&
+      JSON.stringify([current.rateLimit, current.quota, current.scopes]) ===
+        JSON.stringify([rateLimit, quota, scopes])
+    )
       continue;
-    await putPlan(deps, { type: "system", id: "config" }, name, { rateLimit, quota });
+    await putPlan(deps, { type: "system", id: "config" }, name, { rateLimit, quota, scopes });
     logger.info({ plan: name }, "plan set from config");
   }
 }

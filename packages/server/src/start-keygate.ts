@@ -17,10 +17,14 @@ import { startRotationPolicyJob } from "./jobs/rotation-policy-job.ts";
 import { openLeakIntake } from "./leaks/open-leak-intake.ts";
 import { createLimiter } from "./limits/create-limiter.ts";
 import { createLogger } from "./logging/create-logger.ts";
+import { MAIL_KINDS } from "./mail/mail-kinds.ts";
+import { MailTemplates } from "./mail/mail-templates.ts";
+import { startMailDelivery } from "./mail/start-mail-delivery.ts";
 import { NodeMetrics } from "./metrics/node-metrics.ts";
 import { TimedVerifier } from "./metrics/timed-verifier.ts";
 import { VerificationMetrics } from "./metrics/verification-metrics.ts";
 import { cryptoRandom, nodeHasher, systemClock } from "./platform/node-platform.ts";
+import { buildPortalApp } from "./portal/portal-app.ts";
 import { seedPlans } from "./seed-plans.ts";
 import type { ServiceDeps } from "./services/service-deps.ts";
 import { createKeyStore } from "./store/create-key-store.ts";
@@ -30,6 +34,8 @@ import { startWebhookDelivery } from "./webhooks/start-webhook-delivery.ts";
 
 /** The built dashboard of this repository (`npm run build -w @keygate/dashboard`). */
 const DASHBOARD_DIST = fileURLToPath(new URL("../../dashboard/dist", import.meta.url));
+/** The built consumer portal web app (same package, second Vite entry). */
+const PORTAL_DIST = fileURLToPath(new URL("../../dashboard/dist-portal", import.meta.url));
 
 export interface StartOptions {
   readonly config: KeygateConfig;
@@ -42,6 +48,8 @@ export interface StartOptions {
 export interface RunningNode {
   readonly adminUrl: string | undefined;
   readonly gatewayUrl: string | undefined;
+  /** Where this node serves the consumer portal (roles `all` and `portal`). */
+  readonly portalUrl: string | undefined;
   /** Set only when this start generated the bootstrap admin token (print it once). */
   readonly generatedAdminToken: string | undefined;
   readonly deps: ServiceDeps;
@@ -91,6 +99,20 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
   const unsubscribeLimits = bus.subscribe((change) => {
     if (change.all) limiter.plansChanged();
   });
+  // Consumer mail templates, read and compiled once: a broken override stops the start, not a mail.
+  const mailTemplates =
+    config.smtpUrl === undefined
+      ? undefined
+      : new MailTemplates({
+          brand: {
+            title: config.portal.title,
+            accentColor: config.portal.accentColor ?? "#2f5bd3",
+            supportUrl: config.portal.supportUrl ?? null,
+            portalUrl: config.portalUrl,
+          },
+          overridesDir: config.mail.templatesDir,
+          kinds: MAIL_KINDS,
+        });
   const webhooks = startWebhookDelivery({ store, config, clock, random: cryptoRandom, logger, holder });
 
   verifier = new Verifier({
@@ -107,7 +129,9 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
   const verification = new VerificationMetrics();
   const timedVerifier = new TimedVerifier(nodeVerifier, verification);
   const usage = new UsageRecorder({ store, usageStore: store, logger });
-  const hasGateway = config.role !== "admin" && config.upstream !== undefined;
+  const hasGateway = (config.role === "all" || config.role === "gateway") && config.upstream !== undefined;
+  const hasAdmin = config.role === "all" || config.role === "admin";
+  const hasPortal = config.role === "all" || config.role === "portal";
   const failureGuard = hasGateway
     ? new AuthFailureGuard({
         spikePerMinute: config.alerts.failureSpikePerMinute,
@@ -132,7 +156,7 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
   let gatewayUrl: string | undefined;
   let generatedAdminToken: string | undefined;
 
-  if (config.role !== "gateway") {
+  if (hasAdmin) {
     const bootstrap = await ensureBootstrapToken({ deps, envToken: config.adminToken });
     generatedAdminToken = bootstrap.token;
   }
@@ -147,12 +171,13 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
     ready,
     metrics,
     staticDir: DASHBOARD_DIST,
-    leaks: config.role === "gateway" ? undefined : await openLeakIntake(config, logger),
+    leaks: hasAdmin ? await openLeakIntake(config, logger) : undefined,
     webhooks: webhooks.admin,
     limits: limiter,
+    portalUrl: config.portalUrl,
   });
   closers.push(() => app.close());
-  if (config.role !== "gateway") {
+  if (hasAdmin) {
     await app.listen({ port: config.adminPort, host: config.host });
     adminUrl = urlOf(config.host, app.server.address());
   } else {
@@ -179,6 +204,37 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
     gatewayUrl = urlOf(config.host, { port, address: config.host, family: "IPv4" });
     closers.push(() => gateway.close());
   }
+  let portalUrl: string | undefined;
+  if (hasPortal) {
+    const portal = await buildPortalApp({
+      deps,
+      policy: {
+        maxKeysPerConsumer: config.portal.maxKeysPerConsumer,
+        maxOverlapSeconds: config.portal.maxOverlapSeconds,
+        routedScopes: [...new Set(config.routes.flatMap((route) => route.scopes))],
+      },
+      branding: {
+        title: config.portal.title,
+        logoUrl: config.portal.logoUrl ?? null,
+        accentColor: config.portal.accentColor ?? null,
+        supportUrl: config.portal.supportUrl ?? null,
+        gatewayUrl: config.portal.gatewayUrl ?? gatewayUrl ?? `http://127.0.0.1:${config.gatewayPort}`,
+      },
+      portalUrl: config.portalUrl,
+      sessionTtlSeconds: config.portal.sessionTtlSeconds,
+      loginLinksPerAddressPerHour: config.portal.loginLinksPerAddressPerHour,
+      loginLinksPerIpPerHour: config.portal.loginLinksPerIpPerHour,
+      templates: mailTemplates,
+      limits: limiter,
+      staticDir: PORTAL_DIST,
+      logger,
+      ready,
+    });
+    await portal.listen({ port: config.portalPort, host: config.host });
+    portalUrl = urlOf(config.host, portal.server.address());
+    closers.push(() => portal.close());
+  }
+  const mail = startMailDelivery({ store, config, clock, random: cryptoRandom, logger, holder });
   const job = startRetirementJob(deps, logger, {
     leases: store,
     holder,
@@ -201,7 +257,14 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
     onAlert: (type) => nodeMetrics.alert(type),
   });
   logger.info(
-    { role: config.role, adminUrl, gatewayUrl, store: config.databaseUrl.split(":")[0], bus: cluster.mode },
+    {
+      role: config.role,
+      adminUrl,
+      gatewayUrl,
+      portalUrl,
+      store: config.databaseUrl.split(":")[0],
+      bus: cluster.mode,
+    },
     "keygate node started",
   );
 
@@ -209,6 +272,7 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
   return {
     adminUrl,
     gatewayUrl,
+    portalUrl,
     generatedAdminToken,
     deps,
     logger,
@@ -219,6 +283,7 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
         await limiter.close();
         await Promise.all([job.stop(), policyJob.stop(), alerts.stop()]);
         await webhooks.stop();
+        await mail?.stop();
         await usage.close();
         unsubscribeMetrics();
         unsubscribe();

@@ -59,6 +59,8 @@ export interface AdminAppOptions {
   readonly webhooks?: WebhookAdmin | undefined;
   /** Rate limits and quotas (the gateway's limiter): charged by `POST /v1/verify`. Default: none. */
   readonly limits?: AdminLimits | undefined;
+  /** Public URL of the consumer portal, for hand-off links. Default: `http://127.0.0.1:7071`. */
+  readonly portalUrl?: string | undefined;
 }
 
 /** A route as fastify registered it: the security suite walks this list, not the definitions. */
@@ -184,6 +186,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
     webhooks: options.webhooks,
     liveNodes: options.liveNodes,
     limits: options.limits,
+    portalUrl: options.portalUrl,
   };
   const authDeps = {
     authenticator: new AdminAuthenticator({

@@ -6,6 +6,7 @@ import { getChangeRoute } from "./routes/changes.get.ts";
 import { createConsumerRoute } from "./routes/consumers.create.ts";
 import { getConsumerRoute } from "./routes/consumers.get.ts";
 import { listConsumersRoute } from "./routes/consumers.list.ts";
+import { consumerPortalLinkRoute } from "./routes/consumers.portal-link.ts";
 import { updateConsumerRoute } from "./routes/consumers.update.ts";
 import { consumerUsageRoute } from "./routes/consumers.usage.ts";
 import { openapiJsonRoute } from "./routes/docs.openapi-json.ts";
@@ -51,6 +52,7 @@ export const adminRoutes: readonly AdminRoute[] = [
   getConsumerRoute,
   updateConsumerRoute,
   consumerUsageRoute,
+  consumerPortalLinkRoute,
   createKeyRoute,
   listKeysRoute,
   getKeyRoute,

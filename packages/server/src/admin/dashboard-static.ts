@@ -54,8 +54,18 @@ The admin API is available under <code>/v1</code>; its OpenAPI document is at <a
 </body></html>
 `;
 
-function isReserved(path: string): boolean {
-  return RESERVED_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+/** How one built web app is served; the defaults are the operator dashboard's. */
+export interface StaticAppOptions {
+  /** Paths never answered here (the API's): a typo there stays a problem+json 404. */
+  readonly reservedPrefixes?: readonly string[];
+  /** Headers of every HTML answer (CSP and friends). */
+  readonly htmlHeaders?: Readonly<Record<string, string>>;
+  /** Shown at `/` when the app is not built. */
+  readonly missingBuildPage?: string;
+}
+
+function isReserved(path: string, prefixes: readonly string[]): boolean {
+  return prefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
 }
 
 /** The decoded path inside the dashboard, or null when it could name something outside it. */
@@ -81,7 +91,11 @@ async function readFileIfAny(path: string): Promise<Buffer | null> {
   }
 }
 
-function fileAnswer(relative: string, body: Buffer): StaticAnswer {
+function fileAnswer(
+  relative: string,
+  body: Buffer,
+  htmlHeaders: Readonly<Record<string, string>>,
+): StaticAnswer {
   const type = CONTENT_TYPES[extname(relative).toLowerCase()] ?? "application/octet-stream";
   const isHtml = type.startsWith("text/html");
   return {
@@ -89,7 +103,7 @@ function fileAnswer(relative: string, body: Buffer): StaticAnswer {
     headers: {
       "content-type": type,
       "cache-control": relative.startsWith("assets/") ? HASHED_CACHE : UNHASHED_CACHE,
-      ...(isHtml ? HTML_HEADERS : {}),
+      ...(isHtml ? htmlHeaders : {}),
     },
     body,
   };
@@ -98,31 +112,41 @@ function fileAnswer(relative: string, body: Buffer): StaticAnswer {
 /** Serves one built dashboard directory. */
 export class DashboardFiles {
   readonly #root: string;
+  readonly #reserved: readonly string[];
+  readonly #htmlHeaders: Readonly<Record<string, string>>;
+  readonly #missingBuildPage: string;
 
-  constructor(directory: string) {
+  constructor(directory: string, options: StaticAppOptions = {}) {
     this.#root = resolve(directory);
+    this.#reserved = options.reservedPrefixes ?? RESERVED_PREFIXES;
+    this.#htmlHeaders = options.htmlHeaders ?? HTML_HEADERS;
+    this.#missingBuildPage = options.missingBuildPage ?? MISSING_BUILD_PAGE;
   }
 
   /** The answer for a GET (or HEAD) of `url`, or null when the path is not the dashboard's (answer 404). */
   async answer(url: string): Promise<StaticAnswer | null> {
     const path = url.split(/[?#]/, 1)[0] ?? "/";
-    if (isReserved(path)) return null;
+    if (isReserved(path, this.#reserved)) return null;
     const relative = safeRelativePath(path);
     if (relative === null) return null;
     const index = await readFileIfAny(resolve(this.#root, "index.html"));
     if (index === null) {
       return relative === ""
-        ? { status: 503, headers: { "content-type": "text/html; charset=utf-8" }, body: MISSING_BUILD_PAGE }
+        ? {
+            status: 503,
+            headers: { "content-type": "text/html; charset=utf-8" },
+            body: this.#missingBuildPage,
+          }
         : null;
     }
     if (relative !== "" && relative !== "index.html") {
       const file = resolve(this.#root, relative);
       if (!file.startsWith(`${this.#root}${sep}`)) return null;
       const body = await readFileIfAny(file);
-      if (body !== null) return fileAnswer(relative, body);
+      if (body !== null) return fileAnswer(relative, body, this.#htmlHeaders);
       // A missing script or image is a 404, not the page: only route-like paths fall back to it.
       if (relative === "assets" || relative.startsWith("assets/") || extname(relative) !== "") return null;
     }
-    return fileAnswer("index.html", index);
+    return fileAnswer("index.html", index, this.#htmlHeaders);
   }
 }

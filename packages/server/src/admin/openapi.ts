@@ -6,6 +6,44 @@ import { problemSchema } from "./view-schemas.ts";
 
 type JsonSchema = Record<string, unknown>;
 
+/** What the document needs of a route: admin and portal routes both fit. */
+export type DocumentedRoute = Pick<
+  AdminRoute,
+  "method" | "url" | "operationId" | "summary" | "tag" | "responses" | "errors" | "params" | "query" | "body"
+> & { readonly access: AdminRoute["access"] | "session" };
+
+/** The document's title, description and security schemes; default: the admin API's. */
+export interface DocumentInfo {
+  readonly title: string;
+  readonly description: string;
+  readonly securitySchemes: Readonly<Record<string, JsonSchema>>;
+}
+
+const ADMIN_INFO: DocumentInfo = {
+  title: "keygate admin API",
+  description:
+    "Keys, consumers, plans, rotations, verification and audit. Every error is application/problem+json " +
+    "(RFC 9457) with a stable `code`; see docs/errors.md.",
+  securitySchemes: {
+    adminToken: {
+      type: "http",
+      scheme: "bearer",
+      description: "An admin token (kga_…); `read` tokens may only read",
+    },
+    consumerApiKey: {
+      type: "apiKey",
+      in: "header",
+      name: "x-api-key",
+      description: "A consumer key (kg_…)",
+    },
+    consumerBearer: {
+      type: "http",
+      scheme: "bearer",
+      description: "A consumer key (kg_…) as a bearer token",
+    },
+  },
+};
+
 function jsonSchema(schema: z.ZodType, io: "input" | "output"): JsonSchema {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as JsonSchema;
   return rest;
@@ -31,9 +69,11 @@ function parameters(schema: z.ZodType, location: "path" | "query"): JsonSchema[]
 }
 
 /** The catalogue codes a route can answer, from its access rule, its input and its own list. */
-function errorCodes(route: AdminRoute): ErrorCode[] {
+function errorCodes(route: DocumentedRoute): ErrorCode[] {
   const codes = new Set<ErrorCode>(["VALIDATION_FAILED", "INTERNAL"]);
-  if (route.access === "read" || route.access === "write") codes.add("UNAUTHENTICATED");
+  if (route.access === "read" || route.access === "write" || route.access === "session")
+    codes.add("UNAUTHENTICATED");
+  if (route.access === "session" && route.method !== "GET") codes.add("CSRF_FAILED");
   if (route.access === "write") codes.add("FORBIDDEN");
   if (route.body !== undefined || route.method !== "GET") codes.add("PAYLOAD_TOO_LARGE");
   for (const code of route.errors ?? []) codes.add(code);
@@ -53,7 +93,14 @@ function successResponse(spec: ResponseSpec): JsonSchema {
   };
 }
 
-function operation(route: AdminRoute): JsonSchema {
+function securityOf(access: DocumentedRoute["access"]): JsonSchema[] {
+  if (access === "public") return [];
+  if (access === "consumer") return [{ consumerApiKey: [] }, { consumerBearer: [] }];
+  if (access === "session") return [{ portalSession: [] }];
+  return [{ adminToken: [] }];
+}
+
+function operation(route: DocumentedRoute): JsonSchema {
   const responses: Record<string, JsonSchema> = {};
   for (const [status, spec] of Object.entries(route.responses)) responses[status] = successResponse(spec);
   const byStatus = new Map<number, ErrorCode[]>();
@@ -73,12 +120,7 @@ function operation(route: AdminRoute): JsonSchema {
     summary: route.summary,
     tags: [route.tag],
     "x-keygate-access": route.access,
-    security:
-      route.access === "public"
-        ? []
-        : route.access === "consumer"
-          ? [{ consumerApiKey: [] }, { consumerBearer: [] }]
-          : [{ adminToken: [] }],
+    security: securityOf(route.access),
     parameters: [...parameters(route.params, "path"), ...parameters(route.query, "query")],
     ...(body && {
       requestBody: {
@@ -91,7 +133,11 @@ function operation(route: AdminRoute): JsonSchema {
 }
 
 /** The OpenAPI 3.1 document of the given routes, generated from their zod schemas. */
-export function buildOpenApiDocument(routes: readonly AdminRoute[], version: string): JsonSchema {
+export function buildOpenApiDocument(
+  routes: readonly DocumentedRoute[],
+  version: string,
+  info: DocumentInfo = ADMIN_INFO,
+): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const route of routes) {
     const path = route.url.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
@@ -99,34 +145,11 @@ export function buildOpenApiDocument(routes: readonly AdminRoute[], version: str
   }
   return {
     openapi: "3.1.0",
-    info: {
-      title: "keygate admin API",
-      version,
-      description:
-        "Keys, consumers, plans, rotations, verification and audit. Every error is application/problem+json " +
-        "(RFC 9457) with a stable `code`; see docs/errors.md.",
-    },
+    info: { title: info.title, version, description: info.description },
     paths,
     components: {
       schemas: { Problem: jsonSchema(problemSchema, "output") },
-      securitySchemes: {
-        adminToken: {
-          type: "http",
-          scheme: "bearer",
-          description: "An admin token (kga_…); `read` tokens may only read",
-        },
-        consumerApiKey: {
-          type: "apiKey",
-          in: "header",
-          name: "x-api-key",
-          description: "A consumer key (kg_…)",
-        },
-        consumerBearer: {
-          type: "http",
-          scheme: "bearer",
-          description: "A consumer key (kg_…) as a bearer token",
-        },
-      },
+      securitySchemes: info.securitySchemes,
     },
   };
 }

@@ -1,5 +1,5 @@
-/** Anything shaped like a keygate key (`kg_live_…`) or admin token (`kga_…`). */
-const SECRET_LIKE = /\b(kg_(?:live|test)_|kga_)[A-Za-z0-9_]*/g;
+/** Anything shaped like a keygate key (`kg_live_…`), admin token (`kga_…`), portal link or session token (`kgl_…`, `kgs_…`). */
+const SECRET_LIKE = /\b(kg_(?:live|test)_|kga_|kgl_|kgs_)[A-Za-z0-9_]*/g;
 
 /**
  * Replaces secret-shaped text with its prefix and an ellipsis. For request

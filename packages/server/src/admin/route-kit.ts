@@ -39,6 +39,8 @@ export interface AdminContext {
   readonly liveNodes?: (() => Promise<readonly NodeInfo[]>) | undefined;
   /** The node's limiter (the gateway's): `POST /v1/verify` charges it; usage reads it. None: no limits. */
   readonly limits?: AdminLimits | undefined;
+  /** Public URL of the consumer portal: hand-off links (`POST /v1/consumers/{id}/portal-links`) point there. */
+  readonly portalUrl?: string | undefined;
 }
 
 /** One parsed request, as a handler sees it. */

@@ -25,6 +25,64 @@ export const planSchema = z
       .strict()
       .nullable()
       .optional(),
+    // The scopes this plan's consumers may choose for keys they make in the portal; absent: every routed scope.
+    scopes: z
+      .array(z.string().regex(/^[A-Za-z0-9:._*/-]{1,64}$/))
+      .max(64)
+      .nullable()
+      .optional(),
+  })
+  .strict();
+
+/** The consumer portal (`KEYGATE_PORTAL_PORT`); see docs/portal.md. */
+export const portalSchema = z
+  .object({
+    title: z.string().min(1).max(80).default("API keys"),
+    // Shown in the portal's header; an https URL (its origin is allowed by the portal's CSP) or a data: URL.
+    logoUrl: z
+      .string()
+      .regex(/^(https:\/\/|data:image\/)/, "an https: or data:image/ URL")
+      .max(100_000)
+      .optional(),
+    accentColor: z
+      .string()
+      .regex(/^#[0-9a-fA-F]{6}$/, "a #rrggbb colour")
+      .optional(),
+    supportUrl: z.url({ protocol: /^https?$/ }).optional(),
+    // The provider's public gateway URL, for the snippets shown with a new key; default: this node's gateway.
+    gatewayUrl: z.url({ protocol: /^https?$/ }).optional(),
+    maxKeysPerConsumer: positiveInt.max(1000).default(10),
+    maxOverlapSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(30 * 86_400)
+      .default(604_800),
+    sessionTtlSeconds: positiveInt
+      .min(60)
+      .max(30 * 86_400)
+      .default(43_200),
+    // Sign-in link requests (POST /portal/v1/login-links) per address and per client IP, per hour.
+    loginLinksPerAddressPerHour: positiveInt.max(1000).default(5),
+    loginLinksPerIpPerHour: positiveInt.max(100_000).default(30),
+  })
+  .strict();
+
+/** Consumer mail (`KEYGATE_SMTP_URL`); see docs/notifications.md. */
+export const mailSchema = z
+  .object({
+    // Delay after the 1st, 2nd, … failed attempt (the last repeats), ±20 % jitter; fractions allowed.
+    retryScheduleSeconds: z
+      .array(z.number().positive().max(86_400))
+      .min(1)
+      .max(100)
+      .default([10, 60, 300, 1800, 3600]),
+    maxAttempts: positiveInt.max(100).default(10),
+    timeoutMs: positiveInt.min(100).max(120_000).default(15_000),
+    pollIntervalMs: positiveInt.min(10).max(60_000).default(1000),
+    // A folder of Eta templates (`<kind>.subject.eta`, `<kind>.text.eta`, `<kind>.html.eta`, `layout.html.eta`)
+    // that replace the built-in ones file by file; see docs/notifications.md.
+    templatesDir: z.string().min(1).optional(),
   })
   .strict();
 
@@ -90,6 +148,8 @@ export const fileConfigSchema = z
       .strict()
       .prefault({}),
     /** Webhook delivery; see docs/webhooks.md. */
+    portal: portalSchema.prefault({}),
+    mail: mailSchema.prefault({}),
     webhooks: z
       .object({
         // Loopback, private, link-local and reserved addresses are refused unless this is true.
@@ -113,6 +173,15 @@ export const fileConfigSchema = z
 /** Environment variables keygate reads. Anything else in the environment is ignored. */
 export const envSchema = z.object({
   KEYGATE_ADMIN_PORT: port.default(7070),
+  KEYGATE_PORTAL_PORT: port.default(7071),
+  /** The portal's public URL, for links in mail and hand-off links; https makes its cookie `Secure`. */
+  KEYGATE_PORTAL_URL: z.url({ protocol: /^https?$/ }).default("http://127.0.0.1:7071"),
+  /** `smtp://user:pass@host:port` or `smtps://…`; without it nothing is mailed. Never logged. */
+  KEYGATE_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, "smtp://user:pass@host:port or smtps://…")
+    .optional(),
+  KEYGATE_MAIL_FROM: z.string().min(3).max(254).optional(),
   KEYGATE_GATEWAY_PORT: port.default(8080),
   KEYGATE_HOST: z.string().min(1).default("127.0.0.1"),
   KEYGATE_UPSTREAM: z.url({ protocol: /^https?$/ }).optional(),

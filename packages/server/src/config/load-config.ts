@@ -4,12 +4,20 @@ import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
 import { type EnvConfig, envSchema, type FileConfig, fileConfigSchema } from "./config-schema.ts";
 
-export type Role = "all" | "gateway" | "admin";
+/** What a node serves: `all` every port; `portal` the consumer portal alone; `authz` forward auth alone. */
+export type Role = "all" | "gateway" | "admin" | "portal" | "authz";
 
 /** The whole configuration, parsed once at start and frozen. */
 export interface KeygateConfig extends FileConfig {
   readonly role: Role;
   readonly adminPort: number;
+  readonly portalPort: number;
+  /** Public URL of the portal: links in mail and hand-off links point here. */
+  readonly portalUrl: string;
+  /** SMTP server for consumer mail; undefined: nothing is mailed. Never logged. */
+  readonly smtpUrl: string | undefined;
+  /** The From of consumer mail; required with `smtpUrl`. */
+  readonly mailFrom: string | undefined;
   readonly gatewayPort: number;
   readonly host: string;
   readonly upstream: string | undefined;
@@ -74,7 +82,18 @@ export function loadConfig(env: NodeJS.ProcessEnv, role: Role = "all"): KeygateC
     filePath === undefined ? {} : (readConfigFile(filePath) ?? {}),
   );
   if (!fileResult.success) problems.push(...issuesToMessages(`${filePath ?? "config"}: `, fileResult.error));
-  if (envResult.success && role !== "admin" && envResult.data.KEYGATE_UPSTREAM === undefined) {
+  if (
+    envResult.success &&
+    envResult.data.KEYGATE_SMTP_URL !== undefined &&
+    envResult.data.KEYGATE_MAIL_FROM === undefined
+  ) {
+    problems.push("env KEYGATE_MAIL_FROM: required with KEYGATE_SMTP_URL (the From of consumer mail)");
+  }
+  if (
+    envResult.success &&
+    (role === "all" || role === "gateway") &&
+    envResult.data.KEYGATE_UPSTREAM === undefined
+  ) {
     problems.push("env KEYGATE_UPSTREAM: required when the gateway runs (role all or gateway)");
   }
   if (!envResult.success || !fileResult.success || problems.length > 0) {
@@ -89,6 +108,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, role: Role = "all"): KeygateC
     ...fileResult.data,
     role,
     adminPort: e.KEYGATE_ADMIN_PORT,
+    portalPort: e.KEYGATE_PORTAL_PORT,
+    portalUrl: e.KEYGATE_PORTAL_URL.replace(/\/+$/, ""),
+    smtpUrl: e.KEYGATE_SMTP_URL,
+    mailFrom: e.KEYGATE_MAIL_FROM,
     gatewayPort: e.KEYGATE_GATEWAY_PORT,
     host: e.KEYGATE_HOST,
     upstream: e.KEYGATE_UPSTREAM,

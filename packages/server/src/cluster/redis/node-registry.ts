@@ -117,7 +117,10 @@ export class NodeRegistry {
 }
 
 function toNodeInfo(nodeId: string, heartbeatAt: number, hash: Record<string, string>): NodeInfo {
-  const role = hash.role === "gateway" || hash.role === "admin" ? hash.role : "all";
+  const role =
+    hash.role === "gateway" || hash.role === "admin" || hash.role === "portal" || hash.role === "authz"
+      ? hash.role
+      : "all";
   return {
     nodeId,
     role,

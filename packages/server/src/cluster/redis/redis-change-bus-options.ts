@@ -7,7 +7,7 @@ export interface BusLogger {
   error(obj: object, msg?: string): void;
 }
 
-export type NodeRole = "all" | "gateway" | "admin";
+export type NodeRole = "all" | "gateway" | "admin" | "portal" | "authz";
 
 export interface RedisChangeBusOptions {
   /** `redis://` or `rediss://` URL of the shared Redis (a single primary; not Redis Cluster). */
@@ -76,8 +76,8 @@ export function resolveBusOptions(options: RedisChangeBusOptions): ResolvedBusOp
   if (!/^rediss?:\/\//.test(resolved.redisUrl))
     problems.push("redisUrl must start with redis:// or rediss://");
   if (!NODE_ID.test(resolved.nodeId)) problems.push("nodeId must match [A-Za-z0-9._:-]{1,128}");
-  if (!["all", "gateway", "admin"].includes(resolved.role))
-    problems.push("role must be all, gateway or admin");
+  if (!["all", "gateway", "admin", "portal", "authz"].includes(resolved.role))
+    problems.push("role must be all, gateway, admin, portal or authz");
   if (/\s/.test(resolved.keyPrefix)) problems.push("keyPrefix must not contain whitespace");
   if (!(resolved.heartbeatMs >= 10)) problems.push("heartbeatMs must be ≥ 10");
   if (!(resolved.liveAfterMs > resolved.heartbeatMs)) problems.push("liveAfterMs must exceed heartbeatMs");

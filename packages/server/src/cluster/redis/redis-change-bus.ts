@@ -124,7 +124,8 @@ export class RedisChangeBus implements ChangeBus, PropagationTracker {
       await this.#cmd.connect();
       await this.#reader.start();
       // A node with an admin API answers `?wait=true`: it listens from the start (see #listenForAcks).
-      if (this.#o.role !== "gateway") this.#listenForAcks();
+      // Nodes that only verify (gateway, authz) publish no changes, so they wait for no acknowledgements.
+      if (this.#o.role !== "gateway" && this.#o.role !== "authz") this.#listenForAcks();
       await this.#registry.heartbeat(this.#progress());
     } catch (error) {
       await this.#disconnectAll();
