@@ -9,7 +9,6 @@ import {
   type PortalNode,
   type PortalSessionClient,
   redeem,
-  sessionClient,
   startPortalNode,
   tokenOf,
 } from "./portal-harness.ts";
@@ -195,7 +194,7 @@ describe("sessions", () => {
 
   it("a made-up or tampered cookie is refused", async () => {
     for (const cookie of [
-      "keygate_portal=kgs_" + "0".repeat(64),
+      `keygate_portal=kgs_${"0".repeat(64)}`,
       "keygate_portal=' or 1=1 --",
       `${alice.client.cookie}x`,
     ]) {
