@@ -6,6 +6,7 @@ import { getChangeRoute } from "./routes/changes.get.ts";
 import { createConsumerRoute } from "./routes/consumers.create.ts";
 import { getConsumerRoute } from "./routes/consumers.get.ts";
 import { listConsumersRoute } from "./routes/consumers.list.ts";
+import { consumerMailRoute } from "./routes/consumers.mail.ts";
 import { consumerPortalLinkRoute } from "./routes/consumers.portal-link.ts";
 import { updateConsumerRoute } from "./routes/consumers.update.ts";
 import { consumerUsageRoute } from "./routes/consumers.usage.ts";
@@ -53,6 +54,7 @@ export const adminRoutes: readonly AdminRoute[] = [
   updateConsumerRoute,
   consumerUsageRoute,
   consumerPortalLinkRoute,
+  consumerMailRoute,
   createKeyRoute,
   listKeysRoute,
   getKeyRoute,

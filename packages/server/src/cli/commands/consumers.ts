@@ -16,19 +16,53 @@ export function registerConsumers(program: Command): void {
       out(
         options.json
           ? JSON.stringify(page.data, null, 2)
-          : table(page.data, ["id", "name", "plan", "disabled", "createdAt"]),
+          : table(page.data, ["id", "name", "email", "plan", "disabled", "createdAt"]),
       );
     });
   consumers
     .command("create <name>")
     .option("--plan <plan>", "plan name")
+    .option("--email <address>", "where consumer mail goes (also their portal sign-in by mail)")
     .option("--json", "print JSON")
-    .action(async (name: string, options: OutputOptions & { plan?: string }) => {
+    .action(async (name: string, options: OutputOptions & { plan?: string; email?: string }) => {
       const consumer = await adminClient().request<ConsumerView>("POST", "/v1/consumers", {
         name,
         plan: options.plan,
+        email: options.email,
       });
       out(options.json ? JSON.stringify(consumer, null, 2) : `created consumer ${consumer.id}`);
+    });
+  consumers
+    .command("update <id>")
+    .description("change a consumer's name, email or plan")
+    .option("--name <name>", "new name")
+    .option("--email <address>", 'new email address ("" removes it)')
+    .option("--plan <plan>", 'new plan ("" removes it)')
+    .option("--json", "print JSON")
+    .action(async (id: string, options: OutputOptions & { name?: string; email?: string; plan?: string }) => {
+      const blankToNull = (value: string | undefined) => (value === "" ? null : value);
+      const answer = await adminClient().request<{ consumer: ConsumerView }>(
+        "PATCH",
+        `/v1/consumers/${encodeURIComponent(id)}`,
+        { name: options.name, email: blankToNull(options.email), plan: blankToNull(options.plan) },
+      );
+      out(options.json ? JSON.stringify(answer.consumer, null, 2) : `updated consumer ${id}`);
+    });
+  consumers
+    .command("portal-link <id>")
+    .description("a one-time sign-in link to the consumer portal (hand it to the consumer; works once)")
+    .option("--ttl <seconds>", "how long the link works (default 900, at most 86400)")
+    .option("--json", "print JSON")
+    .action(async (id: string, options: OutputOptions & { ttl?: string }) => {
+      const ttlSeconds = options.ttl === undefined ? undefined : Number(options.ttl);
+      const link = await adminClient().request<{ url: string; expiresAt: string }>(
+        "POST",
+        `/v1/consumers/${encodeURIComponent(id)}/portal-links`,
+        { ttlSeconds },
+      );
+      out(
+        options.json ? JSON.stringify(link, null, 2) : `${link.url}\n(works once, until ${link.expiresAt})`,
+      );
     });
   consumers
     .command("disable <id>")
