@@ -15,6 +15,7 @@ import { loadConfig } from "../packages/server/src/config/load-config.ts";
 import { cryptoRandom } from "../packages/server/src/platform/node-platform.ts";
 import { createConsumer } from "../packages/server/src/services/consumers.ts";
 import { issueKey } from "../packages/server/src/services/issue-key.ts";
+import { createPortalLink } from "../packages/server/src/services/portal-sign-in.ts";
 import { startKeygate } from "../packages/server/src/start-keygate.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -60,13 +61,16 @@ const known =
   demoKey !== undefined && parseKeySecret(demoKey).ok
     ? await deps.store.findKeyByHash(deps.hasher.sha256Hex(demoKey))
     : null;
+let demoConsumerId = known?.consumer.id;
 if (!known) {
   const actor = { type: "system", id: "demo-seed" } as const;
   const consumer = await createConsumer(deps, actor, {
     name: "Demo Trader",
+    email: "trader@example.com",
     plan: "free",
     metadata: { seeded: true },
   });
+  demoConsumerId = consumer.id;
   await issueKey(deps, actor, consumer.id, { name: "Development", scopes: ["read"], env: "test" });
   const production = await issueKey(deps, actor, consumer.id, {
     name: "Production",
@@ -76,6 +80,15 @@ if (!known) {
   writeSecretFile(keyFile, demoKey);
 }
 
+// A fresh one-time portal link at every start, as a provider's site would make at sign-in.
+const portalLink =
+  demoConsumerId === undefined || node.portalUrl === undefined
+    ? undefined
+    : await createPortalLink(deps, { type: "system", id: "demo" }, demoConsumerId, {
+        ttlSeconds: 3600,
+        portalUrl: config.portalUrl,
+      });
+
 process.stdout.write(
   [
     "",
@@ -83,6 +96,10 @@ process.stdout.write(
     `  dashboard      ${node.adminUrl}/   (log in with the admin token)`,
     `  admin API      ${node.adminUrl}/v1   (OpenAPI: ${node.adminUrl}/docs)`,
     `  gateway        ${node.gatewayUrl}   → market-data upstream http://127.0.0.1:${port}`,
+    `  portal         ${node.portalUrl}/   (the API's users: their own keys and usage)`,
+    ...(portalLink === undefined
+      ? []
+      : [`  portal sign-in ${portalLink.url}   (one-time link for "Demo Trader", valid 1 hour)`]),
     `  admin token    ${adminToken}`,
     `  demo key       ${demoKey}   (consumer "Demo Trader", plan free: 1 request/minute)`,
     "",
