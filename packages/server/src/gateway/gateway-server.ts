@@ -5,6 +5,7 @@ import { Pool } from "undici";
 import { problemFor, sendProblem } from "../http/problem.ts";
 import type { VerifierStats } from "../verify/verifier.ts";
 import type { VerifyCode, VerifyOutcome } from "../verify/verify-outcome.ts";
+import { canonicalPath } from "./canonical-path.ts";
 import { applyOwnCors, isPreflight, SELF_ROTATE_PREFLIGHT } from "./gateway-cors.ts";
 import type { GatewayLimiter } from "./gateway-limiter.ts";
 import { GatewayMetrics } from "./gateway-metrics.ts";
@@ -91,10 +92,8 @@ const OPS_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
 const HEALTHY_BODY = JSON.stringify({ status: "ok" });
 const READY_BODY = JSON.stringify({ status: "ready" });
 
-function pathOf(target: string): string {
-  const query = target.indexOf("?");
-  return query === -1 ? target : target.slice(0, query);
-}
+const UNCANONICAL_DETAIL =
+  "The request path has a spelling servers disagree on (a backslash, a ; parameter, an encoded slash, a control character, or a segment ending in a dot or a space); send its plain form.";
 
 /** Origin-form of an absolute-form target (`http://host/p?q` → `/p?q`); undefined if it is neither. */
 function originForm(target: string): string | undefined {
@@ -185,12 +184,26 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   };
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const target = originForm(req.url ?? "/");
+    let target = originForm(req.url ?? "/");
     if (target === undefined) {
       sendProblem(res, problemFor("VALIDATION_FAILED", "The request target must be a path.", "/"));
       return;
     }
-    const path = pathOf(target);
+    const query = target.indexOf("?");
+    const rawPath = query === -1 ? target : target.slice(0, query);
+    // Routes are matched on, and the upstream is sent, the canonical path: both see the same resource.
+    const canonical = canonicalPath(rawPath);
+    if (!canonical.ok) {
+      sendProblem(
+        res,
+        problemFor("VALIDATION_FAILED", UNCANONICAL_DETAIL, rawPath, [
+          { path: "/path", message: canonical.reason },
+        ]),
+      );
+      return;
+    }
+    const path = canonical.path;
+    if (path !== rawPath) target = query === -1 ? path : `${path}${target.slice(query)}`;
     applyOwnCors(req, res);
     if (isPreflight(req)) {
       if (path === SELF_ROTATE_PATH && options.selfRotate !== undefined) {
