@@ -37,6 +37,7 @@ export type VerifyFailureCode =
   | "KEY_EXPIRED"
   | "KEY_REVOKED"
   | "CONSUMER_DISABLED"
+  | "IP_NOT_ALLOWED"
   | "SCOPE_DENIED"
   | "RATE_LIMITED"
   | "QUOTA_EXCEEDED"

@@ -165,7 +165,7 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
     deps,
     propagation: cluster.propagation,
     liveNodes: () => cluster.liveNodes(),
-    verify: (secret, scopes) => timedVerifier.verify(secret, scopes),
+    verify: (secret, scopes, clientIp) => timedVerifier.verify(secret, scopes, clientIp),
     logger,
     bodyLimitBytes: config.admin.bodyLimitBytes,
     ready,
@@ -175,6 +175,7 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
     webhooks: webhooks.admin,
     limits: limiter,
     portalUrl: config.portalUrl,
+    maxAllowedIps: config.keys.maxAllowedIps,
   });
   closers.push(() => app.close());
   if (hasAdmin) {
@@ -194,6 +195,7 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
       bodyLimitBytes: config.gateway.bodyLimitBytes,
       upstreamTimeoutMs: config.gateway.upstreamTimeoutMs,
       deprecationLink: config.gateway.deprecationLink,
+      trustedProxies: config.gateway.trustedProxies,
       ready,
       metrics,
       limiter,
@@ -226,6 +228,7 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
       loginLinksPerIpPerHour: config.portal.loginLinksPerIpPerHour,
       templates: mailTemplates,
       limits: limiter,
+      maxAllowedIps: config.keys.maxAllowedIps,
       staticDir: PORTAL_DIST,
       logger,
       ready,

@@ -61,6 +61,8 @@ export interface AdminAppOptions {
   readonly limits?: AdminLimits | undefined;
   /** Public URL of the consumer portal, for hand-off links. Default: `http://127.0.0.1:7071`. */
   readonly portalUrl?: string | undefined;
+  /** Longest IP allowlist per key. Default 100. */
+  readonly maxAllowedIps?: number | undefined;
 }
 
 /** A route as fastify registered it: the security suite walks this list, not the definitions. */
@@ -187,6 +189,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
     liveNodes: options.liveNodes,
     limits: options.limits,
     portalUrl: options.portalUrl,
+    maxAllowedIps: options.maxAllowedIps,
   };
   const authDeps = {
     authenticator: new AdminAuthenticator({
@@ -208,7 +211,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
       ...(route.rawBody === true ? { preParsing: captureRawBody } : {}),
       ...(route.bodyLimitBytes === undefined ? {} : { bodyLimit: Math.max(route.bodyLimitBytes, bodyLimit) }),
       onRequest: async (request) => {
-        principals.set(request, await authenticateRequest(route.access, request.headers, authDeps));
+        principals.set(request, await authenticateRequest(route.access, request.headers, authDeps, request.ip));
       },
       handler: async (request, reply) => {
         const principal = principals.get(request);

@@ -21,6 +21,7 @@ import { requestRotationRoute } from "./routes/keys.request-rotation.ts";
 import { revokeKeyRoute } from "./routes/keys.revoke.ts";
 import { revokeManyKeysRoute } from "./routes/keys.revoke-many.ts";
 import { rotateKeyRoute } from "./routes/keys.rotate.ts";
+import { updateKeyRoute } from "./routes/keys.update.ts";
 import { keyUsageRoute } from "./routes/keys.usage.ts";
 import { reportLeaksRoute } from "./routes/leaks.report.ts";
 import { metricsRoute } from "./routes/metrics.ts";
@@ -64,6 +65,7 @@ export const adminRoutes: readonly AdminRoute[] = [
   requestRotationRoute,
   keyIncidentRoute,
   keyUsageRoute,
+  updateKeyRoute,
   listRotationsRoute,
   getRotationRoute,
   rollbackRotationRoute,

@@ -14,7 +14,13 @@ export async function injectSelfRotate(
   const headers: Record<string, string> = {};
   if (request.apiKey !== undefined) headers["x-api-key"] = request.apiKey;
   if (request.authorization !== undefined) headers.authorization = request.authorization;
-  const response = await app.inject({ method: "POST", url: `/v1/self/rotate${request.search}`, headers });
+  // The gateway's client address (not the in-process inject's), for the key's IP allowlist.
+  const response = await app.inject({
+    method: "POST",
+    url: `/v1/self/rotate${request.search}`,
+    headers,
+    ...(request.clientIp === undefined ? {} : { remoteAddress: request.clientIp }),
+  });
   const passed: Record<string, string> = {};
   for (const name of PASSED_HEADERS) {
     const value = response.headers[name];

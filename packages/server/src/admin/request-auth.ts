@@ -23,6 +23,7 @@ const KEY_FAILURE_DETAIL: Partial<Record<ErrorCode, string>> = {
   KEY_EXPIRED: "the key has expired; use its successor",
   KEY_REVOKED: "the key has been revoked",
   CONSUMER_DISABLED: "the key's consumer is disabled",
+  IP_NOT_ALLOWED: "the key may not be used from this address (see its allowed IPs)",
   SCOPE_DENIED: "the key lacks a required scope",
   RATE_LIMITED: "rate limit exceeded; retry later",
   QUOTA_EXCEEDED: "quota exceeded",
@@ -44,6 +45,7 @@ export async function authenticateRequest(
   access: Access,
   headers: IncomingHttpHeaders,
   deps: RequestAuthDeps,
+  clientIp?: string,
 ): Promise<Principal> {
   switch (access) {
     case "public":
@@ -61,7 +63,7 @@ export async function authenticateRequest(
       if (credential.type === "ambiguous") {
         throw new KeygateError("KEY_MALFORMED", "x-api-key and Authorization carry different keys; send one");
       }
-      const outcome = await deps.verify(credential.type === "secret" ? credential.secret : undefined, []);
+      const outcome = await deps.verify(credential.type === "secret" ? credential.secret : undefined, [], clientIp);
       if (!outcome.valid || outcome.keyId === undefined) {
         const code: ErrorCode =
           outcome.code !== "VALID" && isErrorCode(outcome.code) ? outcome.code : "UNAUTHENTICATED";

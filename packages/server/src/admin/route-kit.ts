@@ -41,6 +41,8 @@ export interface AdminContext {
   readonly limits?: AdminLimits | undefined;
   /** Public URL of the consumer portal: hand-off links (`POST /v1/consumers/{id}/portal-links`) point there. */
   readonly portalUrl?: string | undefined;
+  /** Longest IP allowlist per key (`keys.maxAllowedIps`); default 100. */
+  readonly maxAllowedIps?: number | undefined;
 }
 
 /** One parsed request, as a handler sees it. */

@@ -1,5 +1,6 @@
-import { MAX_OVERLAP_SECONDS } from "@keygate/core";
+import { KeygateError, MAX_OVERLAP_SECONDS } from "@keygate/core";
 import { z } from "zod";
+import { normalizeAllowedIps } from "../verify/ip-allowlist.ts";
 
 /**
  * Building blocks of the admin API's request schemas. Every string a client
@@ -78,6 +79,39 @@ export const email = z
   .max(254)
   .toLowerCase()
   .regex(/^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/, "must be an email address (name@example.com)");
+
+/** `keys.maxAllowedIps` when the config does not say. */
+export const DEFAULT_MAX_ALLOWED_IPS = 100;
+
+/** Hard ceiling of an allowlist's length in any request; `keys.maxAllowedIps` (config) is the real bound. */
+export const ALLOWED_IPS_CEILING = 1000;
+
+/**
+ * A key's IP allowlist: IPv4/IPv6 addresses or CIDRs, validated (every bad
+ * entry named) and made canonical (network CIDRs, duplicates dropped).
+ */
+export const allowedIps = z
+  .array(z.string().max(64))
+  .max(ALLOWED_IPS_CEILING)
+  .transform((entries, context) => {
+    const result = normalizeAllowedIps(entries, ALLOWED_IPS_CEILING);
+    if (result.ok) return result.cidrs;
+    for (const problem of result.problems)
+      context.addIssue({ code: "custom", path: [problem.index], message: problem.message });
+    return z.NEVER;
+  });
+
+/** Refuses an allowlist longer than the configured bound, naming the field. */
+export function assertAllowlistSize(
+  list: readonly string[] | null | undefined,
+  max: number,
+  path: string,
+): void {
+  if (list === null || list === undefined || list.length <= max) return;
+  throw new KeygateError("VALIDATION_FAILED", `at most ${max} allowed IPs per key`, [
+    { path, message: `at most ${max} entries` },
+  ]);
+}
 
 /** An RFC 3339 date-time with an offset (`Z` or `±hh:mm`), as milliseconds since the epoch. */
 export const isoDateTime = z.iso.datetime({ offset: true }).transform((value) => Date.parse(value));

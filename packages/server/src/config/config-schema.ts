@@ -1,8 +1,25 @@
 import { z } from "zod";
+import { MAX_TRUSTED_PROXIES, TrustedProxiesError, trustedProxies } from "../http/client-address.ts";
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_SCHEDULE_SECONDS } from "../webhooks/retry-policy.ts";
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const positiveInt = z.number().int().positive();
+
+/** `gateway.trustedProxies`: every entry an IPv4/IPv6 address or CIDR, each bad one reported. */
+const trustedProxiesSchema = z
+  .array(z.string())
+  .max(MAX_TRUSTED_PROXIES)
+  .default([])
+  .superRefine((cidrs, ctx) => {
+    try {
+      trustedProxies(cidrs);
+    } catch (error) {
+      if (!(error instanceof TrustedProxiesError)) throw error;
+      for (const problem of error.problems) {
+        ctx.addIssue({ code: "custom", path: [problem.index], message: problem.message });
+      }
+    }
+  });
 
 /** A route rule: which scopes a method + path needs, and what it costs against quotas. */
 export const routeRuleSchema = z
@@ -104,6 +121,9 @@ export const fileConfigSchema = z
         bodyLimitBytes: positiveInt.default(10 * 1024 * 1024),
         upstreamTimeoutMs: positiveInt.default(30_000),
         deprecationLink: z.url().default("https://keygate.dev/docs/rotation"),
+        // Load balancers / proxies (IPv4/IPv6 addresses or CIDRs) whose X-Forwarded-For and X-Real-IP name
+        // the client; see docs/security.md. Default: none, the socket peer is the client.
+        trustedProxies: trustedProxiesSchema,
       })
       .strict()
       .prefault({}),
@@ -148,6 +168,14 @@ export const fileConfigSchema = z
       .strict()
       .prefault({}),
     /** Webhook delivery; see docs/webhooks.md. */
+    /** Per-key settings. */
+    keys: z
+      .object({
+        // The longest IP allowlist a key may carry (admin API, CLI, dashboard, portal).
+        maxAllowedIps: positiveInt.max(1000).default(100),
+      })
+      .strict()
+      .prefault({}),
     portal: portalSchema.prefault({}),
     mail: mailSchema.prefault({}),
     webhooks: z

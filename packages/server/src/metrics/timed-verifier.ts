@@ -8,6 +8,7 @@ export interface TimeableVerifier {
   verify(
     secret: string | undefined,
     requiredScopes: readonly string[],
+    clientIp?: string,
   ): VerifyOutcome | Promise<VerifyOutcome>;
   stats(): VerifierStats;
 }
@@ -29,9 +30,10 @@ export class TimedVerifier implements GatewayVerifier {
   verify(
     secret: string | undefined,
     requiredScopes: readonly string[],
+    clientIp?: string,
   ): VerifyOutcome | Promise<VerifyOutcome> {
     const start = performance.now();
-    const result = this.#inner.verify(secret, requiredScopes);
+    const result = this.#inner.verify(secret, requiredScopes, clientIp);
     if (result instanceof Promise) {
       return result.then((outcome) => {
         this.#metrics.record(outcome.code, (performance.now() - start) / 1000, "store");

@@ -34,6 +34,7 @@ export interface PortalAppOptions {
   /** Undefined: no SMTP, so no sign-in by mail. */
   readonly templates: MailTemplates | undefined;
   readonly limits: AdminLimits | undefined;
+  readonly maxAllowedIps: number;
   /** The built portal web app (`packages/dashboard/dist-portal`). */
   readonly staticDir: string | undefined;
   readonly logger?: FastifyBaseLogger | undefined;
@@ -128,6 +129,7 @@ export async function buildPortalApp(options: PortalAppOptions): Promise<Fastify
     }),
     openapi: () => document,
     ready: options.ready,
+    maxAllowedIps: options.maxAllowedIps,
   };
   const document = buildOpenApiDocument(portalRoutes, API_VERSION, {
     title: "keygate consumer portal API",

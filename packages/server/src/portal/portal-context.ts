@@ -29,6 +29,8 @@ export interface PortalContext {
   /** The node's limiter, for the consumer's rate limit and quota; undefined: none shown. */
   readonly limits: AdminLimits | undefined;
   readonly throttle: LoginThrottle;
+  /** Longest IP allowlist per key (`keys.maxAllowedIps`). */
+  readonly maxAllowedIps: number;
   readonly openapi: () => unknown;
   readonly ready: () => Promise<boolean>;
 }

@@ -1,6 +1,7 @@
 import type { KeyStatus } from "@keygate/core";
 import { DIGEST_WORDS, parseHexDigest, readHexDigest, readLatin1Digest, slotHash } from "./hex-digest.ts";
 import { Interner } from "./interner.ts";
+import { compileAllowlist, type IpAllowlist } from "./ip-allowlist.ts";
 
 /** What a positive entry remembers about a key and its consumer. */
 export interface DigestEntry {
@@ -14,6 +15,8 @@ export interface DigestEntry {
   readonly consumerDisabled: boolean;
   /** The consumer's plan name. */
   readonly plan: string | null;
+  /** The key's IP allowlist (canonical CIDRs); null: any address. */
+  readonly allowedIps: readonly string[] | null;
 }
 
 export interface DigestTableOptions {
@@ -48,12 +51,13 @@ const T_SUNSET = 7;
 const T_CACHED = 8;
 const L_NEXT = 18;
 const L_PREV = 19;
-/** Slots per row in `#refs` (a plain array): keyId, consumerId, scopes, plan. */
-const REFS = 4;
+/** Slots per row in `#refs` (a plain array): keyId, consumerId, scopes, plan, compiled IP allowlist. */
+const REFS = 5;
 const R_KEY = 0;
 const R_CONSUMER = 1;
 const R_SCOPES = 2;
 const R_PLAN = 3;
+const R_ALLOW = 4;
 
 const USED = 1;
 const NEGATIVE = 2;
@@ -78,7 +82,13 @@ interface ConsumerChain {
   head: number;
 }
 
-type Ref = string | readonly string[] | null | undefined;
+type Ref = string | readonly string[] | IpAllowlist | null | undefined;
+
+function allowlistOf(interner: Interner<IpAllowlist>, cidrs: readonly string[] | null): IpAllowlist | null {
+  if (cidrs === null) return null;
+  const identity = cidrs.join(",");
+  return interner.intern(identity, compileAllowlist(cidrs));
+}
 
 const NONE = -1;
 const INVALID = -2;
@@ -121,6 +131,8 @@ export class DigestTable {
   readonly #probe = new Uint32Array(DIGEST_WORDS);
   readonly #scopes = new Interner<readonly string[]>(4096);
   readonly #plans = new Interner<string>(4096);
+  /** Compiled once per distinct list: keys sharing an allowlist share its matcher. */
+  readonly #allowlists = new Interner<IpAllowlist>(4096);
 
   #rows = 0;
   #index = new Int32Array(0);
@@ -236,6 +248,12 @@ export class DigestTable {
     return typeof value === "string" ? value : null;
   }
 
+  /** The key's compiled IP allowlist, or null when it may be used from anywhere. */
+  allowlist(row: number): IpAllowlist | null {
+    const value = this.#refs[row * REFS + R_ALLOW];
+    return typeof value === "object" && value !== null && "allows" in value ? value : null;
+  }
+
   /** Caches a found key until `cachedUntil`, replacing any entry for the same hash or key id. */
   setPositive(hash: string, entry: DigestEntry, cachedUntil: number, now: number): void {
     const row = this.#rowFor(hash, now);
@@ -256,6 +274,7 @@ export class DigestTable {
     this.#refs[r + R_KEY] = entry.keyId;
     this.#refs[r + R_SCOPES] = this.#scopes.intern(entry.scopes.join("\n"), entry.scopes);
     this.#refs[r + R_PLAN] = entry.plan === null ? null : this.#plans.intern(entry.plan, entry.plan);
+    this.#refs[r + R_ALLOW] = allowlistOf(this.#allowlists, entry.allowedIps);
     this.#byKeyId.set(entry.keyId, row);
     this.#linkConsumer(row, entry.consumerId);
   }
@@ -390,6 +409,7 @@ export class DigestTable {
     this.#refs[r + R_CONSUMER] = undefined;
     this.#refs[r + R_SCOPES] = undefined;
     this.#refs[r + R_PLAN] = null;
+    this.#refs[r + R_ALLOW] = null;
     this.#insertIndex(row, h);
     this.#size++;
     return row;
@@ -414,6 +434,7 @@ export class DigestTable {
     this.#refs[r + R_KEY] = undefined;
     this.#refs[r + R_SCOPES] = undefined;
     this.#refs[r + R_PLAN] = null;
+    this.#refs[r + R_ALLOW] = null;
     this.#setState(row, state & ~(NEGATIVE | DISABLED), 0);
   }
 

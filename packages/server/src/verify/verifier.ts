@@ -10,6 +10,7 @@ import type {
 import { decideKeyValidity, hasScopes, parseKeySecret } from "@keygate/core";
 import { DigestTable } from "./digest-table.ts";
 import { latin1DigestToHex } from "./hex-digest.ts";
+import { compileAllowlist, type IpAllowlist } from "./ip-allowlist.ts";
 import {
   failureOutcome,
   KEY_MALFORMED_OUTCOME,
@@ -149,6 +150,7 @@ export class Verifier {
   verify(
     secret: string | undefined,
     requiredScopes: readonly string[],
+    clientIp?: string,
   ): VerifyOutcome | Promise<VerifyOutcome> {
     if (secret === undefined || secret.length === 0) return KEY_MISSING_OUTCOME;
     if (!parseKeySecret(secret).ok) return KEY_MALFORMED_OUTCOME;
@@ -160,10 +162,12 @@ export class Verifier {
     const now = this.#clock.now();
     if (row >= 0 && now < table.cachedUntil(row)) {
       this.#hits++;
-      return table.isNegative(row) ? KEY_NOT_FOUND_OUTCOME : this.#decideRow(row, requiredScopes, now);
+      return table.isNegative(row)
+        ? KEY_NOT_FOUND_OUTCOME
+        : this.#decideRow(row, requiredScopes, clientIp, now);
     }
     this.#misses++;
-    return this.#miss(latin1 === undefined ? digest : latin1DigestToHex(digest), requiredScopes);
+    return this.#miss(latin1 === undefined ? digest : latin1DigestToHex(digest), requiredScopes, clientIp);
   }
 
   /** Drops the cached answers a change can affect, or applies a revocation fence. Call it for every change on the bus. */
@@ -265,7 +269,12 @@ export class Verifier {
     this.#inflight.clear();
   }
 
-  #decideRow(row: number, requiredScopes: readonly string[], now: number): VerifyOutcome {
+  #decideRow(
+    row: number,
+    requiredScopes: readonly string[],
+    clientIp: string | undefined,
+    now: number,
+  ): VerifyOutcome {
     const table = this.#table;
     const fields = this.#fields;
     const keyId = table.keyId(row);
@@ -280,7 +289,9 @@ export class Verifier {
       table.scopes(row),
       table.plan(row),
       table.consumerDisabled(row),
+      table.allowlist(row),
       requiredScopes,
+      clientIp,
       now,
     );
   }
@@ -292,12 +303,16 @@ export class Verifier {
     scopes: readonly string[],
     plan: string | null,
     consumerDisabled: boolean,
+    allowlist: IpAllowlist | null,
     requiredScopes: readonly string[],
+    clientIp: string | undefined,
     now: number,
   ): VerifyOutcome {
     const validity = decideKeyValidity(fields, now);
     if (validity.type === "invalid") return failureOutcome(validity.code, keyId, consumerId);
     if (consumerDisabled) return failureOutcome("CONSUMER_DISABLED", keyId, consumerId);
+    if (allowlist !== null && !allowlist.allows(clientIp))
+      return failureOutcome("IP_NOT_ALLOWED", keyId, consumerId);
     if (requiredScopes.length > 0 && !hasScopes(scopes, requiredScopes)) {
       return failureOutcome("SCOPE_DENIED", keyId, consumerId);
     }
@@ -312,7 +327,11 @@ export class Verifier {
     );
   }
 
-  #miss(hash: string, requiredScopes: readonly string[]): Promise<VerifyOutcome> {
+  #miss(
+    hash: string,
+    requiredScopes: readonly string[],
+    clientIp: string | undefined,
+  ): Promise<VerifyOutcome> {
     let read = this.#inflight.get(hash);
     if (read === undefined) {
       read = this.#read(hash);
@@ -321,8 +340,8 @@ export class Verifier {
       this.#coalesced++;
     }
     return read.then(
-      (found) => this.#decideFound(found, requiredScopes),
-      () => this.#fallback(hash, requiredScopes),
+      (found) => this.#decideFound(found, requiredScopes, clientIp),
+      () => this.#fallback(hash, requiredScopes, clientIp),
     );
   }
 
@@ -370,13 +389,18 @@ export class Verifier {
         scopes: key.scopes,
         consumerDisabled: consumer.disabled,
         plan: consumer.plan,
+        allowedIps: key.allowedIps,
       },
       now + (this.#busConnected ? this.#ttlMs : this.#disconnectedTtlMs),
       now,
     );
   }
 
-  #decideFound(found: KeyWithConsumer | null, requiredScopes: readonly string[]): VerifyOutcome {
+  #decideFound(
+    found: KeyWithConsumer | null,
+    requiredScopes: readonly string[],
+    clientIp: string | undefined,
+  ): VerifyOutcome {
     if (found === null) return KEY_NOT_FOUND_OUTCOME;
     const { key, consumer } = found;
     const now = this.#clock.now();
@@ -387,7 +411,9 @@ export class Verifier {
       key.scopes,
       consumer.plan,
       consumer.disabled,
+      key.allowedIps === null ? null : compileAllowlist(key.allowedIps),
       requiredScopes,
+      clientIp,
       now,
     );
   }
@@ -399,7 +425,7 @@ export class Verifier {
    * cache. Cut off from the bus as well, a stale entry could be a key revoked
    * meanwhile, so nothing is answered stale.
    */
-  #fallback(hash: string, requiredScopes: readonly string[]): VerifyOutcome {
+  #fallback(hash: string, requiredScopes: readonly string[], clientIp: string | undefined): VerifyOutcome {
     const now = this.#clock.now();
     const row = this.#table.find(hash);
     if (
@@ -409,7 +435,7 @@ export class Verifier {
       now < this.#table.cachedUntil(row) + this.#staleIfErrorMs
     ) {
       this.#staleAnswers++;
-      return this.#decideRow(row, requiredScopes, now);
+      return this.#decideRow(row, requiredScopes, clientIp, now);
     }
     return STORE_UNAVAILABLE_OUTCOME;
   }

@@ -51,7 +51,7 @@ async function startAdmin(): Promise<Admin> {
   const app = await buildAdminApp({
     deps,
     propagation: bus,
-    verify: (secret, scopes) => verifier.verify(secret, scopes),
+    verify: (secret, scopes, clientIp) => verifier.verify(secret, scopes, clientIp),
     ready: async () => true,
     metrics: async () => limiter.metricsText(),
     limits: limiter,

@@ -20,6 +20,7 @@ function entry(n: number, consumer = n % 3): DigestEntry {
     scopes: n % 4 === 0 ? [] : ["read", `s${n % 3}`],
     consumerDisabled: n % 7 === 0,
     plan: n % 2 === 0 ? "pro" : null,
+    allowedIps: null,
   };
 }
 
@@ -34,6 +35,7 @@ function readBack(table: DigestTable, row: number): DigestEntry {
     scopes: table.scopes(row),
     consumerDisabled: table.consumerDisabled(row),
     plan: table.plan(row),
+    allowedIps: null,
   };
 }
 

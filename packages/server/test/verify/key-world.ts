@@ -85,6 +85,8 @@ export interface KeyOptions {
   readonly env?: "live" | "test";
   /** Use this secret instead of a fresh one. */
   readonly secret?: string;
+  /** Canonical CIDRs the key may be used from. */
+  readonly allowedIps?: readonly string[] | null;
 }
 
 /** Consumers and keys committed through the store's real `commit`, with their secrets. */
@@ -139,7 +141,7 @@ export class KeyWorld {
       lastUsedAt: null,
       metadata: {},
       createdBy: "operator:test",
-      allowedIps: null,
+      allowedIps: options.allowedIps ?? null,
       revision: 0,
     };
     await this.#commit([{ type: "insertKey", key }]);

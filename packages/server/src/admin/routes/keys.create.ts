@@ -2,7 +2,17 @@ import { z } from "zod";
 import { issueKey } from "../../services/issue-key.ts";
 import { mutationResponses, withPropagation } from "../propagation-reply.ts";
 import { defineRoute } from "../route-kit.ts";
-import { consumerIdParams, isoDateTime, metadata, mutationQuery, scopes, text } from "../schemas.ts";
+import {
+  allowedIps,
+  assertAllowlistSize,
+  consumerIdParams,
+  DEFAULT_MAX_ALLOWED_IPS,
+  isoDateTime,
+  metadata,
+  mutationQuery,
+  scopes,
+  text,
+} from "../schemas.ts";
 import { keyViewSchema, propagationViewSchema } from "../view-schemas.ts";
 import { keyView } from "../views.ts";
 
@@ -21,6 +31,7 @@ export const createKeyRoute = defineRoute({
     env: z.enum(["live", "test"]).optional(),
     expiresAt: isoDateTime.nullable().optional(),
     metadata: metadata.optional(),
+    allowedIps: allowedIps.nullable().optional(),
   }),
   errors: ["NOT_FOUND"],
   responses: mutationResponses(
@@ -29,6 +40,7 @@ export const createKeyRoute = defineRoute({
     z.strictObject({ key: keyViewSchema, secret: z.string(), propagation: propagationViewSchema }),
   ),
   async handler({ params, query, body, actor, ctx }) {
+    assertAllowlistSize(body.allowedIps, ctx.maxAllowedIps ?? DEFAULT_MAX_ALLOWED_IPS, "/body/allowedIps");
     const { key, secret, change } = await issueKey(ctx.deps, actor, params.id, body);
     return withPropagation(ctx, change, query.wait, 201, { key: keyView(key, ctx.deps.clock.now()), secret });
   },

@@ -46,10 +46,12 @@ export const verifyRoute = defineRoute({
     key: z.string().max(512),
     scopes: scopes.optional(),
     cost: z.int().min(0).max(1_000_000).optional(),
+    // The address the consumer called from, checked against the key's allowlist (a key with one refuses without it).
+    clientIp: z.string().min(2).max(64).optional(),
   }),
   responses: { 200: { description: "The verification result", schema: verifyResultSchema } },
   async handler({ body, ctx }) {
-    const outcome = await ctx.verify(body.key, body.scopes ?? [], body.cost);
+    const outcome = await ctx.verify(body.key, body.scopes ?? [], body.clientIp);
     const cost = body.cost ?? 1;
     const now = ctx.deps.clock.now();
     const verdict =

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isoDateTime, scopes, text } from "../../admin/schemas.ts";
+import { allowedIps, assertAllowlistSize, isoDateTime, scopes, text } from "../../admin/schemas.ts";
 import { createOwnKey } from "../../services/portal-keys.ts";
 import { definePortalRoute, signedIn } from "../portal-route-kit.ts";
 import { portalKeySchema } from "../portal-view-schemas.ts";
@@ -17,6 +17,7 @@ export const createKeyRoute = definePortalRoute({
     scopes: scopes.optional(),
     env: z.enum(["live", "test"]).optional(),
     expiresAt: isoDateTime.nullable().optional(),
+    allowedIps: allowedIps.nullable().optional(),
   }),
   errors: ["KEY_LIMIT_REACHED"],
   responses: {
@@ -27,6 +28,7 @@ export const createKeyRoute = definePortalRoute({
   },
   async handler(call) {
     const { consumer } = signedIn(call);
+    assertAllowlistSize(call.body.allowedIps, call.ctx.maxAllowedIps, "/body/allowedIps");
     const { key, secret } = await createOwnKey(call.ctx.deps, consumer, call.body, call.ctx.policy);
     const [view] = await portalKeyViews(call.ctx.deps, consumer, [key]);
     return { status: 201, body: { key: view, secret } };

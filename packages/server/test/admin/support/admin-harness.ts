@@ -148,7 +148,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const app = await buildAdminApp({
     deps,
     propagation: options.propagation ?? bus,
-    verify: (secret, scopes) => verifier.verify(secret, scopes),
+    verify: (secret, scopes, clientIp) => verifier.verify(secret, scopes, clientIp),
     logger: options.logger,
     bodyLimitBytes: options.bodyLimitBytes,
     ready: options.ready ?? (async () => true),
