@@ -1,4 +1,5 @@
 import { keyHint } from "@keygate/core";
+import ipaddr from "ipaddr.js";
 import type { ClientFailureGuard } from "../gateway/proxy-handler.ts";
 import type { VerifyCode } from "../verify/verify-outcome.ts";
 
@@ -43,6 +44,21 @@ const GUESSES: ReadonlySet<VerifyCode> = new Set<VerifyCode>([
   "KEY_NOT_FOUND",
 ]);
 
+/**
+ * The subject a client address is counted under: an IPv4 address itself, an
+ * IPv6 address by its /64 (`2001:db8:1:2::/64`), since one host or home
+ * usually holds a whole /64 and would otherwise get 2^64 fresh budgets.
+ * Addresses come from `clientAddress` (normalised, IPv4-mapped → IPv4).
+ */
+export function clientSubject(clientIp: string): string {
+  if (clientIp.indexOf(":") === -1 || !ipaddr.IPv6.isValid(clientIp)) return clientIp;
+  const parts = ipaddr.IPv6.parse(clientIp).parts;
+  return `${parts
+    .slice(0, 4)
+    .map((part) => part.toString(16))
+    .join(":")}::/64`;
+}
+
 /** Adds one to `subject`'s count, forgetting the oldest subject when the map is full. */
 function bump(counts: Map<string, number>, subject: string, max: number): number {
   const next = (counts.get(subject) ?? 0) + 1;
@@ -55,7 +71,9 @@ function bump(counts: Map<string, number>, subject: string, max: number): number
 }
 
 /**
- * Counts authentication failures (401s) per client IP and per key hint in
+ * Counts authentication failures (401s) per client (IPv4 address or IPv6
+ * /64, see `clientSubject`; the gateway passes the trusted client address,
+ * not the socket peer) and per key hint in
  * fixed, clock-aligned minutes, in this node's memory (bounded maps, cleared
  * when the minute turns). It throttles a client IP past
  * `throttlePerMinute` until the minute ends, and queues a spike when an IP
@@ -90,7 +108,7 @@ export class AuthFailureGuard implements ClientFailureGuard {
       this.#roll(minute);
       return 0;
     }
-    if (clientIp === undefined || !this.#blocked.has(clientIp)) return 0;
+    if (clientIp === undefined || !this.#blocked.has(clientSubject(clientIp))) return 0;
     this.#throttled++;
     return Math.max(1, Math.ceil(((this.#minute + 1) * MINUTE_MS - now) / 1000));
   }
@@ -101,12 +119,13 @@ export class AuthFailureGuard implements ClientFailureGuard {
     if (minute > this.#minute) this.#roll(minute);
     this.#failures++;
     if (clientIp !== undefined) {
-      const count = bump(this.#byIp, clientIp, this.#max);
-      if (count === this.#spikeAt + 1 && this.#spikeAt > 0) this.#spike("clientIp", clientIp, count);
+      const subject = clientSubject(clientIp);
+      const count = bump(this.#byIp, subject, this.#max);
+      if (count === this.#spikeAt + 1 && this.#spikeAt > 0) this.#spike("clientIp", subject, count);
       if (this.#throttleAt > 0 && GUESSES.has(code)) {
-        const guesses = bump(this.#guessesByIp, clientIp, this.#max);
+        const guesses = bump(this.#guessesByIp, subject, this.#max);
         if (guesses > this.#throttleAt && this.#blocked.size < this.#max) {
-          this.#blocked.add(clientIp);
+          this.#blocked.add(subject);
           this.throttling = true;
         }
       }

@@ -13,8 +13,32 @@ const HOP_BY_HOP = new Set([
   "upgrade",
 ]);
 
-/** Headers the gateway sets itself; a client's own values are never passed on. */
+/** Headers the gateway sets itself; a client's own values are never passed on as they are. */
 const GATEWAY_SET = new Set(["host", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"]);
+
+/** Client-address claims: passed on only from a trusted proxy (see `http/client-address.ts`). */
+const ADDRESS_CLAIMS = new Set(["forwarded", "x-real-ip"]);
+
+const X = 120;
+const DASH = 45;
+const UNDERSCORE = 95;
+
+/**
+ * True for any spelling of an `x-keygate-*` field: node lower-cases names,
+ * and CGI, WSGI, Rack and PHP read `_` as `-` (`x_keygate_consumer_id` is
+ * `HTTP_X_KEYGATE_CONSUMER_ID`, the same variable as the real header), so a
+ * name counts when, with `_` read as `-`, it starts with `x-keygate-`.
+ */
+export function isKeygateHeader(name: string): boolean {
+  if (name.length < 10 || name.charCodeAt(0) !== X) return false;
+  const first = name.charCodeAt(1);
+  const second = name.charCodeAt(9);
+  return (
+    (first === DASH || first === UNDERSCORE) &&
+    (second === DASH || second === UNDERSCORE) &&
+    name.startsWith("keygate", 2)
+  );
+}
 
 /** Field names listed in `Connection` are hop-by-hop too. */
 function connectionTokens(connection: string | string[] | undefined): Set<string> | undefined {
@@ -24,29 +48,34 @@ function connectionTokens(connection: string | string[] | undefined): Set<string
   return new Set(text.split(",").map((token) => token.trim().toLowerCase()));
 }
 
+/** The socket peer of a request and whether it is a trusted proxy (`gateway.trustedProxies`). */
+export interface Peer {
+  /** The normalised socket peer address (`normalizePeer`). */
+  readonly address: string | undefined;
+  readonly trusted: boolean;
+}
+
 export interface UpstreamIdentity {
   readonly keyId: string;
   readonly consumerId: string;
-  readonly remoteAddress: string | undefined;
+  readonly peer: Peer;
   readonly stripApiKey: boolean;
   readonly stripAuthorization: boolean;
 }
 
 /**
  * The request headers to send upstream: hop-by-hop fields and the key's
- * carrier(s) removed, any client-sent `x-keygate-*` dropped (the upstream
- * must be able to trust them), identity and `x-forwarded-*` added.
+ * carrier(s) removed, any client-sent `x-keygate-*` dropped in every
+ * spelling (the upstream must be able to trust them), identity and
+ * `x-forwarded-*` added. `X-Forwarded-For` is the peer alone, or, from a
+ * trusted proxy, its chain with the peer appended; `Forwarded` and
+ * `X-Real-IP` pass only from a trusted proxy.
  */
 export function upstreamRequestHeaders(
   incoming: IncomingHttpHeaders,
   identity: UpstreamIdentity,
 ): OutgoingHttpHeaders {
-  const out = forwardedHeaders(
-    incoming,
-    identity.remoteAddress,
-    identity.stripApiKey,
-    identity.stripAuthorization,
-  );
+  const out = forwardedHeaders(incoming, identity.peer, identity.stripApiKey, identity.stripAuthorization);
   out["x-keygate-consumer-id"] = identity.consumerId;
   out["x-keygate-key-id"] = identity.keyId;
   return out;
@@ -56,33 +85,42 @@ export function upstreamRequestHeaders(
  * The headers of a CORS preflight forwarded without a key: as above, with no
  * identity (nobody was authenticated) and any key carrier removed.
  */
-export function preflightRequestHeaders(
-  incoming: IncomingHttpHeaders,
-  remoteAddress: string | undefined,
-): OutgoingHttpHeaders {
-  return forwardedHeaders(incoming, remoteAddress, true, true);
+export function preflightRequestHeaders(incoming: IncomingHttpHeaders, peer: Peer): OutgoingHttpHeaders {
+  return forwardedHeaders(incoming, peer, true, true);
+}
+
+/** The one value of a header (a repeated one joined), or undefined when absent or empty. */
+function single(value: string | string[] | undefined): string | undefined {
+  const text = Array.isArray(value) ? value.join(", ") : value;
+  return text === undefined || text.trim() === "" ? undefined : text;
 }
 
 function forwardedHeaders(
   incoming: IncomingHttpHeaders,
-  remoteAddress: string | undefined,
+  peer: Peer,
   stripApiKey: boolean,
   stripAuthorization: boolean,
 ): OutgoingHttpHeaders {
   const extraHop = connectionTokens(incoming.connection);
   const out: OutgoingHttpHeaders = {};
   for (const name of Object.keys(incoming)) {
-    if (HOP_BY_HOP.has(name) || GATEWAY_SET.has(name) || name.startsWith("x-keygate-")) continue;
+    if (HOP_BY_HOP.has(name) || GATEWAY_SET.has(name) || isKeygateHeader(name)) continue;
     if (extraHop?.has(name)) continue;
     if (name === "x-api-key" && stripApiKey) continue;
     if (name === "authorization" && stripAuthorization) continue;
+    if (!peer.trusted && ADDRESS_CLAIMS.has(name)) continue;
     out[name] = incoming[name];
   }
-  const remote = remoteAddress ?? "unknown";
-  const prior = incoming["x-forwarded-for"];
-  out["x-forwarded-for"] = prior === undefined || prior === "" ? remote : `${prior}, ${remote}`;
-  out["x-forwarded-proto"] = "http";
-  if (incoming.host !== undefined) out["x-forwarded-host"] = incoming.host;
+  const remote = peer.address ?? "unknown";
+  const prior = peer.trusted ? single(incoming["x-forwarded-for"]) : undefined;
+  out["x-forwarded-for"] = prior === undefined ? remote : `${prior}, ${remote}`;
+  // The gateway itself speaks plain HTTP; a trusted proxy in front may have terminated TLS.
+  const proto = peer.trusted
+    ? single(incoming["x-forwarded-proto"])?.split(",")[0]?.trim().toLowerCase()
+    : undefined;
+  out["x-forwarded-proto"] = proto === "https" || proto === "http" ? proto : "http";
+  const host = (peer.trusted ? single(incoming["x-forwarded-host"]) : undefined) ?? incoming.host;
+  if (host !== undefined) out["x-forwarded-host"] = host;
   return out;
 }
 

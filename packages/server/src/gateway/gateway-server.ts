@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { Clock } from "@keygate/core";
 import { Pool } from "undici";
+import { trustedProxies } from "../http/client-address.ts";
 import { problemFor, sendProblem } from "../http/problem.ts";
 import type { VerifierStats } from "../verify/verifier.ts";
 import type { VerifyCode, VerifyOutcome } from "../verify/verify-outcome.ts";
@@ -68,6 +69,12 @@ export interface GatewayServerOptions {
    * alike. Without it the path is forwarded like any other.
    */
   readonly selfRotate?: SelfRotateHandler | undefined;
+  /**
+   * Peers (load balancers, proxies) whose `X-Forwarded-For` / `X-Real-IP`
+   * name the client: IPv4/IPv6 addresses or CIDRs (`gateway.trustedProxies`).
+   * Default: none, the socket peer is the client.
+   */
+  readonly trustedProxies?: readonly string[] | undefined;
   /** How long `close()` waits for requests in flight before cutting connections. Default 10 s. */
   readonly closeGraceMs?: number | undefined;
 }
@@ -162,6 +169,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     deprecationLink: options.deprecationLink ?? "https://keygate.dev/docs/rotation",
     metrics,
     failureGuard: options.failureGuard,
+    trustedProxies: trustedProxies(options.trustedProxies ?? []),
   });
 
   const serveOps = async (path: string, res: ServerResponse): Promise<void> => {

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerR
 import { pipeline, type Readable } from "node:stream";
 import type { Clock, ErrorCode } from "@keygate/core";
 import type { Dispatcher, Pool } from "undici";
+import { clientAddress, normalizePeer, type TrustedProxies } from "../http/client-address.ts";
 import { problemFor, sendProblem } from "../http/problem.ts";
 import type { VerifyCode, VerifyOutcome } from "../verify/verify-outcome.ts";
 import { BodyLimit, BodyTooLargeError } from "./body-limit.ts";
@@ -9,6 +10,7 @@ import { deprecationHeaders } from "./deprecation-headers.ts";
 import { type ExtractedKey, extractKey } from "./extract-key.ts";
 import {
   downstreamResponseHeaders,
+  type Peer,
   preflightRequestHeaders,
   upstreamRequestHeaders,
 } from "./forward-headers.ts";
@@ -35,6 +37,8 @@ export interface ProxyHandlerDeps {
   readonly metrics: GatewayMetrics;
   /** Authentication failures per client: throttling and failure-spike alerts. None by default. */
   readonly failureGuard?: ClientFailureGuard | undefined;
+  /** Peers whose `X-Forwarded-For` names the client (`gateway.trustedProxies`). */
+  readonly trustedProxies: TrustedProxies;
 }
 
 /**
@@ -141,7 +145,7 @@ export class ProxyHandler {
     if (key.conflict) {
       const now = this.#deps.clock.now();
       this.#deps.usage?.record(undefined, now, "KEY_MALFORMED");
-      guard?.fail(req.socket.remoteAddress, undefined, "KEY_MALFORMED", now);
+      guard?.fail(this.#client(req), undefined, "KEY_MALFORMED", now);
       this.#refuse(res, "KEY_MALFORMED", path, CONFLICTING_KEYS_DETAIL);
       return;
     }
@@ -174,10 +178,7 @@ export class ProxyHandler {
       {
         method: "OPTIONS",
         path: this.#deps.basePath + target,
-        headers: preflightRequestHeaders(req.headers, req.socket.remoteAddress) as Record<
-          string,
-          string | string[]
-        >,
+        headers: preflightRequestHeaders(req.headers, this.#peer(req)) as Record<string, string | string[]>,
         body: null,
       },
       { path, outcome: undefined, extraHeaders: undefined },
@@ -197,7 +198,7 @@ export class ProxyHandler {
     if (!outcome.valid) {
       this.#deps.usage?.record(outcome.keyId, now, outcome.code);
       if (isAuthFailure(outcome.code))
-        this.#deps.failureGuard?.fail(req.socket.remoteAddress, key.secret, outcome.code, now);
+        this.#deps.failureGuard?.fail(this.#client(req), key.secret, outcome.code, now);
       if (outcome.code === "VALID") return; // unreachable: narrows the code to a failure
       const detail =
         outcome.code === "SCOPE_DENIED" ? scopeDeniedDetail(rule.scopes) : gatewayDetail(outcome.code);
@@ -231,12 +232,24 @@ export class ProxyHandler {
   /** Answers 429 before any lookup when the client is throttled for its failed authentications. */
   #throttled(guard: ClientFailureGuard, req: IncomingMessage, res: ServerResponse, path: string): boolean {
     const now = this.#deps.clock.now();
-    const retryAfter = guard.retryAfter(req.socket.remoteAddress, now);
+    const retryAfter = guard.retryAfter(this.#client(req), now);
     if (retryAfter <= 0) return false;
     this.#deps.usage?.record(undefined, now, "RATE_LIMITED");
     this.#deps.metrics.count("RATE_LIMITED");
     sendProblem(res, problemFor("RATE_LIMITED", THROTTLED_DETAIL, path), undefined, retryAfter);
     return true;
+  }
+
+  /** The socket peer, and whether it is a trusted proxy. */
+  #peer(req: IncomingMessage): Peer {
+    const address = normalizePeer(req.socket.remoteAddress);
+    const trusted = this.#deps.trustedProxies;
+    return { address, trusted: !trusted.empty && trusted.trusts(address) };
+  }
+
+  /** The client's address: the peer, or what a trusted proxy says (only asked on refusals and throttling). */
+  #client(req: IncomingMessage): string | undefined {
+    return clientAddress(req.socket.remoteAddress, req.headers, this.#deps.trustedProxies);
   }
 
   #limiterFailed(error: unknown, path: string): LimitDecision {
@@ -292,7 +305,7 @@ export class ProxyHandler {
     const headers = upstreamRequestHeaders(req.headers, {
       keyId: outcome.keyId ?? "",
       consumerId: outcome.consumerId ?? "",
-      remoteAddress: req.socket.remoteAddress,
+      peer: this.#peer(req),
       stripApiKey: key.fromApiKey,
       stripAuthorization: key.fromAuthorization,
     });

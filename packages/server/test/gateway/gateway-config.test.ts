@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { fileConfigSchema } from "../../src/config/config-schema.ts";
+
+describe("config: the gateway section's security settings", () => {
+  it("defaults to no trusted proxies", () => {
+    expect(fileConfigSchema.parse({}).gateway.trustedProxies).toEqual([]);
+  });
+
+  it("accepts IPv4/IPv6 CIDRs and addresses, and reports every bad entry by its index", () => {
+    expect(
+      fileConfigSchema.parse({ gateway: { trustedProxies: ["10.0.0.0/8", "2001:db8::/32", "192.0.2.1"] } })
+        .gateway.trustedProxies,
+    ).toEqual(["10.0.0.0/8", "2001:db8::/32", "192.0.2.1"]);
+    const result = fileConfigSchema.safeParse({
+      gateway: { trustedProxies: ["10.0.0.0/8", "lb.internal", "10.0.0.0/40"] },
+    });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((issue) => issue.path.join("."))).toEqual([
+      "gateway.trustedProxies.1",
+      "gateway.trustedProxies.2",
+    ]);
+  });
+});
