@@ -1,4 +1,5 @@
-import { type ReactNode, useEffect, useRef } from "react";
+import { type ReactNode, useContext, useEffect, useRef } from "react";
+import { SiteTitleContext } from "./site-title.ts";
 
 export interface PageHeaderProps {
   readonly title: string;
@@ -11,10 +12,11 @@ export interface PageHeaderProps {
 /** The page's h1; it takes focus when the page opens, so screen readers announce the new page. */
 export function PageHeader({ title, subtitle, actions, back }: PageHeaderProps) {
   const ref = useRef<HTMLHeadingElement>(null);
+  const site = useContext(SiteTitleContext);
   useEffect(() => {
-    document.title = `${title} · keygate`;
+    document.title = `${title} · ${site}`;
     ref.current?.focus({ preventScroll: true });
-  }, [title]);
+  }, [title, site]);
   return (
     <header className="page-header">
       <div>

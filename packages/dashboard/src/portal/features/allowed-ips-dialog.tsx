@@ -1,0 +1,58 @@
+import { type FormEvent, useState } from "react";
+import { Dialog } from "../../components/dialog.tsx";
+import { ProblemMessage } from "../../components/problem-message.tsx";
+import { useMutation } from "../../hooks/use-mutation.ts";
+import type { PortalKey } from "../api/portal-types.ts";
+import { TextAreaField } from "../components/text-area-field.tsx";
+import { ALLOWED_IPS_HINT, formatAllowedIps, parseAllowedIps } from "../lib/allowed-ips.ts";
+import { usePortalSession } from "../session/portal-session.ts";
+
+export interface AllowedIpsDialogProps {
+  readonly keyView: PortalKey;
+  readonly onSaved: () => void;
+  readonly onClose: () => void;
+}
+
+/** Restricts where the key may be used from; an empty list lifts the restriction (`null`). */
+export function AllowedIpsDialog({ keyView, onSaved, onClose }: AllowedIpsDialogProps) {
+  const { api } = usePortalSession();
+  const [text, setText] = useState(formatAllowedIps(keyView.allowedIps));
+  const save = useMutation(() => {
+    const list = parseAllowedIps(text);
+    return api.send<{ key: PortalKey }>("PATCH", `/keys/${encodeURIComponent(keyView.id)}`, {
+      allowedIps: list.length === 0 ? null : list,
+    });
+  });
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if ((await save.run()) !== undefined) onSaved();
+  };
+  return (
+    <Dialog
+      title={`Allowed IPs of “${keyView.name}”`}
+      onClose={onClose}
+      description={<p>Requests with this key from any other address are refused (403 IP_NOT_ALLOWED).</p>}
+    >
+      <form onSubmit={(event) => void submit(event)} noValidate>
+        <TextAreaField
+          label="Allowed IPs"
+          rows={5}
+          spellCheck={false}
+          value={text}
+          onChange={(event) => setText(event.target.value)}
+          error={save.error?.fieldMessage("allowedIps")}
+          hint={ALLOWED_IPS_HINT}
+        />
+        {save.error === undefined ? null : <ProblemMessage error={save.error} context="Not saved" />}
+        <div className="dialog-actions">
+          <button type="button" className="button secondary" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="button primary" disabled={save.busy}>
+            {save.busy ? "Saving…" : "Save allowed IPs"}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
