@@ -17,6 +17,7 @@ import { createConsumer } from "../packages/server/src/services/consumers.ts";
 import { issueKey } from "../packages/server/src/services/issue-key.ts";
 import { createPortalLink } from "../packages/server/src/services/portal-sign-in.ts";
 import { startKeygate } from "../packages/server/src/start-keygate.ts";
+import { plural, windowInWords } from "../packages/server/src/text/plural.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dataDir = resolve(process.env.KEYGATE_DEMO_DATA ?? "data");
@@ -80,6 +81,13 @@ if (!known) {
   writeSecretFile(keyFile, demoKey);
 }
 
+// The demo consumer's plan as the config defines it: "1 request per minute".
+const freeRate = config.plans.free?.rateLimit;
+const freePlan =
+  freeRate === null || freeRate === undefined
+    ? "plan free"
+    : `plan free: ${plural(freeRate.limit, "request")} per ${windowInWords(freeRate.windowSeconds)}`;
+
 // A fresh one-time portal link at every start, as a provider's site would make at sign-in.
 const portalLink =
   demoConsumerId === undefined || node.portalUrl === undefined
@@ -101,7 +109,7 @@ process.stdout.write(
       ? []
       : [`  portal sign-in ${portalLink.url}   (one-time link for "Demo Trader", valid 1 hour)`]),
     `  admin token    ${adminToken}`,
-    `  demo key       ${demoKey}   (consumer "Demo Trader", plan free: 1 request/minute)`,
+    `  demo key       ${demoKey}   (consumer "Demo Trader", ${freePlan})`,
     "",
     "Try it:",
     `  curl -i -H "x-api-key: ${demoKey}" "${node.gatewayUrl}/v2/daily-ohlcv?symbol=ETH"`,

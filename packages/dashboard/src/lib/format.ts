@@ -21,6 +21,14 @@ export function formatNumber(value: number): string {
   return number.format(value);
 }
 
+/**
+ * `1 request`, `600 requests`, `1,000 keys`: a count in the browser's locale
+ * and the noun in the number it takes (English: singular for exactly one).
+ */
+export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${formatNumber(count)} ${count === 1 ? singular : pluralForm}`;
+}
+
 export function formatPercent(share: number): string {
   return `${Math.round(share * 100)}%`;
 }

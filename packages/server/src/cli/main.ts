@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { KeygateError } from "@keygate/core";
 import { Command } from "commander";
 import { AdminApiError } from "./admin-client.ts";
@@ -11,8 +12,14 @@ import { registerStart } from "./commands/start.ts";
 import { registerUsage } from "./commands/usage.ts";
 import { registerWebhooks } from "./commands/webhooks.ts";
 
+/** The server package's own version: `keygate --version` names what is installed, not what was built. */
+const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+  version: string;
+};
+
 const program = new Command()
   .name("keygate")
+  .version(version, "-V, --version", "print the keygate version")
   .description(
     "API keys with zero-downtime rotation. Admin commands use KEYGATE_URL and KEYGATE_ADMIN_TOKEN.",
   )

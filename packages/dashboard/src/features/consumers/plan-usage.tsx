@@ -4,7 +4,7 @@ import { Countdown } from "../../components/countdown.tsx";
 import { EmptyState } from "../../components/empty-state.tsx";
 import { ProblemMessage } from "../../components/problem-message.tsx";
 import type { Polled } from "../../hooks/use-polling.ts";
-import { formatNumber, formatWindow } from "../../lib/format.ts";
+import { formatWindow, plural } from "../../lib/format.ts";
 import { href } from "../../lib/routes.ts";
 import { UsageMeter } from "./usage-meter.tsx";
 
@@ -28,9 +28,11 @@ export function PlanUsage({ planName, plan, usage }: PlanUsageProps) {
             {": "}
             {plan.rateLimit === null
               ? "no rate limit"
-              : `${formatNumber(plan.rateLimit.limit)} requests per ${formatWindow(plan.rateLimit.windowSeconds)}`}
+              : `${plural(plan.rateLimit.limit, "request")} per ${formatWindow(plan.rateLimit.windowSeconds)}`}
             {", "}
-            {plan.quota === null ? "no quota" : `${formatNumber(plan.quota.limit)} per ${plan.quota.period}`}
+            {plan.quota === null
+              ? "no quota"
+              : `${plural(plan.quota.limit, "request")} per ${plan.quota.period}`}
           </>
         )}
       </p>

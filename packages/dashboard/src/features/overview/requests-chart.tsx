@@ -1,7 +1,7 @@
 import { Area, AreaChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from "recharts";
 import type { StatsView } from "../../api/types.ts";
 import { EmptyState } from "../../components/empty-state.tsx";
-import { formatClock, formatNumber } from "../../lib/format.ts";
+import { formatClock, formatNumber, plural } from "../../lib/format.ts";
 import { CHART_COLORS } from "../charts/chart-colors.ts";
 
 export interface RequestsChartProps {
@@ -55,7 +55,7 @@ export function RequestsChart({ series }: RequestsChartProps) {
         />
       </AreaChart>
       <figcaption className="chart-caption">
-        {formatNumber(total)} requests in the last hour, {formatNumber(failed)} refused
+        {plural(total, "request")} in the last hour, {formatNumber(failed)} refused
         {last === undefined ? null : <>; {formatNumber(last.total)} in the latest minute</>}.
       </figcaption>
     </figure>

@@ -1,7 +1,7 @@
 import type { PlanView } from "../../api/types.ts";
 import { EmptyState } from "../../components/empty-state.tsx";
 import { TimeAgo } from "../../components/time-ago.tsx";
-import { formatNumber, formatWindow } from "../../lib/format.ts";
+import { formatWindow, plural } from "../../lib/format.ts";
 
 export interface PlansTableProps {
   readonly plans: readonly PlanView[];
@@ -38,14 +38,14 @@ export function PlansTable({ plans, onEdit }: PlansTableProps) {
                 {plan.rateLimit === null ? (
                   <span className="muted">none</span>
                 ) : (
-                  `${formatNumber(plan.rateLimit.limit)} per ${formatWindow(plan.rateLimit.windowSeconds)}`
+                  `${plural(plan.rateLimit.limit, "request")} per ${formatWindow(plan.rateLimit.windowSeconds)}`
                 )}
               </td>
               <td>
                 {plan.quota === null ? (
                   <span className="muted">none</span>
                 ) : (
-                  `${formatNumber(plan.quota.limit)} per ${plan.quota.period}`
+                  `${plural(plan.quota.limit, "request")} per ${plan.quota.period}`
                 )}
               </td>
               <td>

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { plural } from "../../text/plural.ts";
 import { adminClient, type OutputOptions, out } from "../cli-context.ts";
 import { table } from "../print.ts";
 
@@ -76,7 +77,7 @@ export function registerUsage(program: Command): void {
               .join(" "),
           }));
         const total = usage.series.reduce((sum, b) => sum + b.total, 0);
-        out(`${table(rows, ["at", "total", "outcomes"])}\n${total} requests`);
+        out(`${table(rows, ["at", "total", "outcomes"])}\n${plural(total, "request")}`);
       },
     );
 }
