@@ -1,12 +1,15 @@
 /**
  * The browser build of `@keygate/client` in Chromium against the real demo
  * (market-data upstream behind a real keygate node). The page lives on its
- * own origin, so this also proves the CORS path end to end: preflights reach
- * the upstream without a key, keygate's `Deprecation`/`Sunset`/`RateLimit`
+ * own origin, so this also proves the CORS path end to end: preflights are
+ * answered by keygate from `gateway.cors`, keygate's `Deprecation`/`Sunset`/`RateLimit`
  * headers are readable by the page, and so are keygate's own refusals and
  * `POST /v1/self/rotate` answers. No web-security flag is used.
  */
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromiumMissing, launchChromium } from "./dashboard/support/browser.ts";
@@ -53,7 +56,14 @@ describe.skipIf(skipReason !== null)("@keygate/client in Chromium", () => {
 
   beforeAll(async () => {
     execFileSync("npm", ["run", "build", "-w", "@keygate/client"], { cwd: repoRoot, stdio: "ignore" });
-    [stack, site, browser] = await Promise.all([startStack(), startClientPage(), launchChromium()]);
+    // The page's origin is only known once it listens, and the demo API is public: any origin, no credentials.
+    const configFile = join(mkdtempSync(join(tmpdir(), "keygate-cors-")), "keygate.json");
+    writeFileSync(configFile, JSON.stringify({ gateway: { cors: { allowedOrigins: ["*"] } } }));
+    [stack, site, browser] = await Promise.all([
+      startStack({ configFile }),
+      startClientPage(),
+      launchChromium(),
+    ]);
     page = await browser.newPage();
     page.on("console", (message) => consoleLines.push(message.text()));
     page.on("pageerror", (error) => consoleLines.push(error.message));

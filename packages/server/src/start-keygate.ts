@@ -196,6 +196,7 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
       upstreamTimeoutMs: config.gateway.upstreamTimeoutMs,
       deprecationLink: config.gateway.deprecationLink,
       trustedProxies: config.gateway.trustedProxies,
+      cors: config.gateway.cors,
       ready,
       metrics,
       limiter,

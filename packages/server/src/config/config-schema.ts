@@ -21,6 +21,36 @@ const trustedProxiesSchema = z
     }
   });
 
+const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "an HTTP header name");
+
+/** `gateway.cors`: the gateway answers preflights and sets CORS on every response from this. */
+const gatewayCorsSchema = z
+  .object({
+    allowedOrigins: z
+      .array(z.string().regex(/^(\*|https?:\/\/[^/\s]+)$/, "an origin (scheme://host[:port]) or *"))
+      .min(1),
+    allowedMethods: z
+      .array(z.string().regex(/^[A-Z]+$/, "an upper-case HTTP method"))
+      .min(1)
+      .default(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]),
+    allowedHeaders: z
+      .array(z.union([z.literal("*"), headerName]))
+      .default(["x-api-key", "authorization", "content-type"]),
+    exposedHeaders: z.array(headerName).default([]),
+    maxAgeSeconds: z.number().int().min(0).max(86_400).default(600),
+    // Cookies and client certificates: keygate authenticates by header, so credentials are off unless asked for.
+    allowCredentials: z.boolean().default(false),
+  })
+  .strict()
+  .refine(
+    (cors) =>
+      !cors.allowCredentials || (!cors.allowedOrigins.includes("*") && !cors.allowedHeaders.includes("*")),
+    {
+      message: "allowCredentials needs explicit origins and headers, not *",
+      path: ["allowCredentials"],
+    },
+  );
+
 /** A route rule: which scopes a method + path needs, and what it costs against quotas. */
 export const routeRuleSchema = z
   .object({
@@ -124,6 +154,8 @@ export const fileConfigSchema = z
         // Load balancers / proxies (IPv4/IPv6 addresses or CIDRs) whose X-Forwarded-For and X-Real-IP name
         // the client; see docs/security.md. Default: none, the socket peer is the client.
         trustedProxies: trustedProxiesSchema,
+        // CORS for browser consumers; absent: preflights are answered with no CORS headers (docs/security.md).
+        cors: gatewayCorsSchema.optional(),
       })
       .strict()
       .prefault({}),

@@ -81,14 +81,6 @@ export function upstreamRequestHeaders(
   return out;
 }
 
-/**
- * The headers of a CORS preflight forwarded without a key: as above, with no
- * identity (nobody was authenticated) and any key carrier removed.
- */
-export function preflightRequestHeaders(incoming: IncomingHttpHeaders, peer: Peer): OutgoingHttpHeaders {
-  return forwardedHeaders(incoming, peer, true, true);
-}
-
 /** The one value of a header (a repeated one joined), or undefined when absent or empty. */
 function single(value: string | string[] | undefined): string | undefined {
   const text = Array.isArray(value) ? value.join(", ") : value;

@@ -7,7 +7,7 @@ import { problemFor, sendProblem } from "../http/problem.ts";
 import type { VerifierStats } from "../verify/verifier.ts";
 import type { VerifyCode, VerifyOutcome } from "../verify/verify-outcome.ts";
 import { canonicalPath } from "./canonical-path.ts";
-import { applyOwnCors, isPreflight, SELF_ROTATE_PREFLIGHT } from "./gateway-cors.ts";
+import { type CorsConfig, GatewayCors, isPreflight } from "./gateway-cors.ts";
 import type { GatewayLimiter } from "./gateway-limiter.ts";
 import { GatewayMetrics } from "./gateway-metrics.ts";
 import { type ClientFailureGuard, ProxyHandler } from "./proxy-handler.ts";
@@ -75,6 +75,12 @@ export interface GatewayServerOptions {
    * Default: none, the socket peer is the client.
    */
   readonly trustedProxies?: readonly string[] | undefined;
+  /**
+   * CORS for browser consumers (`gateway.cors`). Preflights are answered by
+   * the gateway either way and never reach the upstream; without this they
+   * allow nothing. See `gateway-cors.ts`.
+   */
+  readonly cors?: CorsConfig | undefined;
   /** How long `close()` waits for requests in flight before cutting connections. Default 10 s. */
   readonly closeGraceMs?: number | undefined;
 }
@@ -143,7 +149,7 @@ async function serveSelfRotate(
  * The gateway: a `node:http` server that verifies every request's key and
  * forwards it to the upstream through an `undici.Pool`, streaming bodies both
  * ways. Also serves `/healthz`, `/readyz` and `/metrics` on its port.
- * CORS preflights go to the upstream without a key (see `gateway-cors.ts`).
+ * CORS preflights are answered here, never forwarded (see `gateway-cors.ts`).
  */
 export function createGatewayServer(options: GatewayServerOptions): GatewayServer {
   const upstream = new URL(options.upstream);
@@ -156,6 +162,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     keepAliveTimeout: 4_000,
   });
   const metrics = new GatewayMetrics();
+  const cors = new GatewayCors(options.cors);
   const handler = new ProxyHandler({
     verifier: options.verifier,
     routes: options.routes ?? { match: () => DEFAULT_ROUTE },
@@ -169,6 +176,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     deprecationLink: options.deprecationLink ?? "https://keygate.dev/docs/rotation",
     metrics,
     failureGuard: options.failureGuard,
+    cors,
     trustedProxies: trustedProxies(options.trustedProxies ?? []),
   });
 
@@ -212,17 +220,11 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     }
     const path = canonical.path;
     if (path !== rawPath) target = query === -1 ? path : `${path}${target.slice(query)}`;
-    applyOwnCors(req, res);
     if (isPreflight(req)) {
-      if (path === SELF_ROTATE_PATH && options.selfRotate !== undefined) {
-        req.resume();
-        res.writeHead(204, SELF_ROTATE_PREFLIGHT);
-        res.end();
-      } else {
-        handler.preflight(req, res, target, path);
-      }
+      cors.answerPreflight(req, res, path === SELF_ROTATE_PATH && options.selfRotate !== undefined);
       return;
     }
+    cors.applyOwn(req, res);
     if (OPS_PATHS.has(path)) {
       serveOps(path, res).catch((error: unknown) => {
         options.logger.error(

@@ -8,13 +8,8 @@ import type { VerifyCode, VerifyOutcome } from "../verify/verify-outcome.ts";
 import { BodyLimit, BodyTooLargeError } from "./body-limit.ts";
 import { deprecationHeaders } from "./deprecation-headers.ts";
 import { type ExtractedKey, extractKey } from "./extract-key.ts";
-import {
-  downstreamResponseHeaders,
-  type Peer,
-  preflightRequestHeaders,
-  upstreamRequestHeaders,
-} from "./forward-headers.ts";
-import { clearOwnCors, exposeGatewayHeaders } from "./gateway-cors.ts";
+import { downstreamResponseHeaders, type Peer, upstreamRequestHeaders } from "./forward-headers.ts";
+import type { GatewayCors } from "./gateway-cors.ts";
 import type { GatewayLimiter, LimitDecision } from "./gateway-limiter.ts";
 import type { GatewayMetrics } from "./gateway-metrics.ts";
 import { CONFLICTING_KEYS_DETAIL, gatewayDetail, scopeDeniedDetail } from "./gateway-problems.ts";
@@ -39,6 +34,8 @@ export interface ProxyHandlerDeps {
   readonly failureGuard?: ClientFailureGuard | undefined;
   /** Peers whose `X-Forwarded-For` names the client (`gateway.trustedProxies`). */
   readonly trustedProxies: TrustedProxies;
+  /** CORS on upstream responses. */
+  readonly cors: GatewayCors;
 }
 
 /**
@@ -78,7 +75,7 @@ const CLOSE_CONNECTION = Object.freeze({ connection: "close" });
 /** What a forwarded request's answer needs: the path for problems and logs, and the headers to add. */
 interface Forwarded {
   readonly path: string;
-  /** The verification of the request's key (undefined for a preflight, which has none). */
+  /** The verification of the request's key. */
   readonly outcome: VerifyOutcome | undefined;
   /** Headers the limiter answers with (`RateLimit-Policy`, `RateLimit`). */
   readonly extraHeaders: Readonly<Record<string, string>> | undefined;
@@ -164,25 +161,6 @@ export class ProxyHandler {
     } else {
       this.#verified(req, res, target, path, key, rule, result);
     }
-  }
-
-  /**
-   * A CORS preflight: forwarded without a key (a browser never sends one on a
-   * preflight) and without a body, so the upstream answers with its own CORS
-   * policy. Not verified, limited or counted as usage: nobody is identified.
-   */
-  preflight(req: IncomingMessage, res: ServerResponse, target: string, path: string): void {
-    req.resume();
-    this.#dispatch(
-      res,
-      {
-        method: "OPTIONS",
-        path: this.#deps.basePath + target,
-        headers: preflightRequestHeaders(req.headers, this.#peer(req)) as Record<string, string | string[]>,
-        body: null,
-      },
-      { path, outcome: undefined, extraHeaders: undefined },
-    );
   }
 
   #verified(
@@ -341,8 +319,7 @@ export class ProxyHandler {
       mergeHeaders(headers, deprecationHeaders(outcome, this.#deps.deprecationLink));
     }
     if (extraHeaders !== undefined) mergeHeaders(headers, extraHeaders);
-    clearOwnCors(res);
-    exposeGatewayHeaders(headers);
+    this.#deps.cors.upstreamHeaders(res, headers);
     return headers;
   }
 

@@ -20,4 +20,26 @@ describe("config: the gateway section's security settings", () => {
       "gateway.trustedProxies.2",
     ]);
   });
+
+  it("has no CORS by default; gateway.cors gets defaults and refuses credentials with *", () => {
+    expect(fileConfigSchema.parse({}).gateway.cors).toBeUndefined();
+    expect(
+      fileConfigSchema.parse({ gateway: { cors: { allowedOrigins: ["https://app.example"] } } }).gateway.cors,
+    ).toEqual({
+      allowedOrigins: ["https://app.example"],
+      allowedMethods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+      allowedHeaders: ["x-api-key", "authorization", "content-type"],
+      exposedHeaders: [],
+      maxAgeSeconds: 600,
+      allowCredentials: false,
+    });
+    expect(
+      fileConfigSchema.safeParse({ gateway: { cors: { allowedOrigins: ["*"], allowCredentials: true } } })
+        .success,
+    ).toBe(false);
+    expect(
+      fileConfigSchema.safeParse({ gateway: { cors: { allowedOrigins: ["https://app.example/path"] } } })
+        .success,
+    ).toBe(false);
+  });
 });

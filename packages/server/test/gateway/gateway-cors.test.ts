@@ -1,7 +1,9 @@
 /**
- * Browser consumers call the gateway from another origin: preflights reach the
- * upstream without a key, the headers keygate adds are exposed to the page,
- * and keygate's own answers (refusals, self-rotation) are readable by it.
+ * Browser consumers call the gateway from another origin, without
+ * `gateway.cors`: preflights are answered by the gateway (allowing nothing)
+ * and never reach the upstream, the headers keygate adds are exposed to the
+ * page where the upstream allows it, and keygate's own answers (refusals,
+ * self-rotation) are readable by it. `security-cors.test.ts` covers `gateway.cors`.
  */
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -139,27 +141,15 @@ describe("gateway: CORS for browser consumers", () => {
     selfRotations.length = 0;
   });
 
-  it("forwards a preflight without a key, and without identity headers, to the upstream's own policy", async () => {
-    const response = await raw(`${gw.url}/cors/daily-ohlcv?symbol=ETH`, "OPTIONS", {
-      ...preflight("GET"),
-      "x-keygate-consumer-id": "con_spoofed",
-    });
+  it("answers a preflight itself, allowing nothing, and never forwards it without a key", async () => {
+    const response = await raw(`${gw.url}/cors/daily-ohlcv?symbol=ETH`, "OPTIONS", preflight("GET"));
     expect(response.status).toBe(204);
-    expect(response.headers["access-control-allow-origin"]).toBe(PAGE_ORIGIN);
-    expect(response.headers["access-control-allow-headers"]).toBe("x-api-key, content-type");
-    expect(upstream.seen).toHaveLength(1);
-    const seen = upstream.seen[0];
-    expect(seen?.method).toBe("OPTIONS");
-    expect(seen?.url).toBe("/cors/daily-ohlcv?symbol=ETH");
-    expect(seen?.headers["access-control-request-method"]).toBe("GET");
-    expect(seen?.headers["x-keygate-consumer-id"]).toBeUndefined();
-    expect(seen?.headers["x-keygate-key-id"]).toBeUndefined();
+    expect(response.headers["access-control-allow-origin"]).toBeUndefined();
+    expect(response.headers["access-control-allow-headers"]).toBeUndefined();
+    expect(upstream.seen).toHaveLength(0);
   });
 
   it("passes an upstream that has no CORS policy through unchanged: no origin is allowed by keygate", async () => {
-    const response = await raw(`${gw.url}/plain/x`, "OPTIONS", preflight("GET"));
-    expect(response.status).toBe(204);
-    expect(response.headers["access-control-allow-origin"]).toBeUndefined();
     const { secret } = await gw.world.addKey((await gw.world.addConsumer()).id);
     const actual = await raw(`${gw.url}/plain/x`, "GET", { origin: PAGE_ORIGIN, "x-api-key": secret });
     expect(actual.status).toBe(200);
