@@ -15,7 +15,8 @@ export interface RunningProcess {
 }
 
 export function spawnProcess(args: readonly string[], env: Record<string, string>): RunningProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", ...args], {
+  // keygate-source: workspace packages resolve to their TypeScript sources (as in vitest), not to dist/.
+  const child = spawn(process.execPath, ["--conditions=keygate-source", "--import", "tsx", ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],

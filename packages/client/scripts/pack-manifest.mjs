@@ -1,6 +1,7 @@
-// Swaps package.json's source exports (used inside the workspace, where tsx,
-// vitest and tsc read TypeScript directly) for the built dist/ exports while
-// `npm pack`/`npm publish` packs the package, and restores them afterwards.
+// Packs exports of the built dist/ files only: in the workspace each entry
+// also names its TypeScript source under the `keygate-source` condition (set
+// by tsc, vitest and the e2e processes), which a published package has no
+// use for. Swapped in while `npm pack`/`npm publish` packs, restored after.
 //   node scripts/pack-manifest.mjs dist     (prepack)
 //   node scripts/pack-manifest.mjs restore  (postpack)
 import { copyFileSync, existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
