@@ -39,6 +39,8 @@ export interface RotationPolicy {
 export interface ConsumerView {
   readonly id: string;
   readonly name: string;
+  /** Where consumer mail (and portal sign-in links) go; unique, case-insensitive. */
+  readonly email: string | null;
   readonly plan: string | null;
   readonly metadata: Readonly<Record<string, unknown>>;
   readonly disabled: boolean;
@@ -123,6 +125,12 @@ export interface Propagation {
   readonly changeId: string;
   readonly nodes: number;
   readonly acknowledged: number;
+}
+
+/** A one-time consumer portal sign-in link (`POST /v1/consumers/{id}/portal-links`). */
+export interface PortalSignInLink {
+  readonly url: string;
+  readonly expiresAt: string;
 }
 
 export interface CreatedKey {

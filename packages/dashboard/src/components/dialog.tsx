@@ -11,6 +11,8 @@ export interface DialogProps {
   readonly description?: ReactNode;
   /** `alertdialog` for destructive confirmations. */
   readonly role?: "dialog" | "alertdialog";
+  /** Wider, for content that reads badly wrapped (a secret with code examples). */
+  readonly wide?: boolean;
 }
 
 /**
@@ -18,7 +20,14 @@ export interface DialogProps {
  * moves into it and Tab cycles inside it, Escape closes it, and focus returns
  * to what opened it.
  */
-export function Dialog({ title, onClose, children, description, role = "dialog" }: DialogProps) {
+export function Dialog({
+  title,
+  onClose,
+  children,
+  description,
+  role = "dialog",
+  wide = false,
+}: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const descriptionId = useId();
@@ -63,7 +72,7 @@ export function Dialog({ title, onClose, children, description, role = "dialog" 
   return (
     <dialog
       ref={ref}
-      className="dialog"
+      className={wide ? "dialog dialog-wide" : "dialog"}
       role={role}
       aria-modal="true"
       aria-labelledby={titleId}

@@ -9,6 +9,7 @@ import { ConsumerSummary } from "../features/consumers/consumer-summary.tsx";
 import { KeysTable } from "../features/consumers/keys-table.tsx";
 import { PlanPicker } from "../features/consumers/plan-picker.tsx";
 import { PlanUsage } from "../features/consumers/plan-usage.tsx";
+import { PortalLinkButton } from "../features/consumers/portal-link-button.tsx";
 import { RotationHistory } from "../features/consumers/rotation-history.tsx";
 import { usePolling } from "../hooks/use-polling.ts";
 import { href } from "../lib/routes.ts";
@@ -61,6 +62,7 @@ export function ConsumerDetailPage({ id }: ConsumerDetailPageProps) {
         actions={
           current === undefined ? undefined : (
             <>
+              <PortalLinkButton consumerId={current.id} open={setDialog} />
               <button
                 type="button"
                 className="button secondary"
@@ -83,7 +85,18 @@ export function ConsumerDetailPage({ id }: ConsumerDetailPageProps) {
         {(data) => (
           <>
             <div className="grid-2">
-              <Card title="Consumer">
+              <Card
+                title="Consumer"
+                actions={
+                  <button
+                    type="button"
+                    className="button secondary small"
+                    onClick={() => setDialog({ type: "edit-email" })}
+                  >
+                    Edit email
+                  </button>
+                }
+              >
                 <ConsumerSummary consumer={data} />
               </Card>
               <Card title="Plan and usage">

@@ -1,20 +1,28 @@
-import type { ConsumerView, KeyView } from "../../api/types.ts";
+import type { ApiError } from "../../api/api-error.ts";
+import type { ConsumerView, KeyView, PortalSignInLink } from "../../api/types.ts";
 import { ConfirmDialog } from "../../components/confirm-dialog.tsx";
+import { Dialog } from "../../components/dialog.tsx";
+import { ProblemMessage } from "../../components/problem-message.tsx";
 import { SecretDialog } from "../../components/secret-dialog.tsx";
 import { href } from "../../lib/routes.ts";
 import { useApi } from "../../session/session-context.ts";
 import { CreateKeyDialog } from "./create-key-dialog.tsx";
+import { EditEmailDialog } from "./edit-email-dialog.tsx";
+import { PortalLinkDialog } from "./portal-link-dialog.tsx";
 import { RequestRotationDialog } from "./request-rotation-dialog.tsx";
 import { RevokeDialog } from "./revoke-dialog.tsx";
 import { RotateDialog } from "./rotate-dialog.tsx";
 
-/** Which dialog of the consumer page is open; a secret lives here only while its dialog is. */
+/** Which dialog of the consumer page is open; a secret or sign-in link lives here only while its dialog is. */
 export type ConsumerDialog =
   | { readonly type: "create-key" }
   | { readonly type: "rotate"; readonly key: KeyView }
   | { readonly type: "request-rotation"; readonly key: KeyView }
   | { readonly type: "revoke"; readonly key: KeyView }
   | { readonly type: "toggle-disabled" }
+  | { readonly type: "edit-email" }
+  | { readonly type: "portal-link"; readonly link: PortalSignInLink }
+  | { readonly type: "problem"; readonly title: string; readonly error: ApiError }
   | {
       readonly type: "secret";
       readonly title: string;
@@ -98,6 +106,21 @@ export function ConsumerDialogs({ consumer, dialog, open, changed }: ConsumerDia
               : "Every key of this consumer is refused (403 CONSUMER_DISABLED) until it is enabled again."}
           </p>
         </ConfirmDialog>
+      );
+    case "edit-email":
+      return <EditEmailDialog consumer={consumer} onClose={close} onSaved={done} />;
+    case "portal-link":
+      return <PortalLinkDialog consumerName={consumer.name} link={dialog.link} onClose={close} />;
+    case "problem":
+      return (
+        <Dialog title={dialog.title} onClose={close}>
+          <ProblemMessage error={dialog.error} />
+          <div className="dialog-actions">
+            <button type="button" className="button primary" onClick={close}>
+              Close
+            </button>
+          </div>
+        </Dialog>
       );
     case "secret":
       return (

@@ -19,6 +19,12 @@ export function ConsumerSummary({ consumer }: ConsumerSummaryProps) {
         </dd>
       </div>
       <div>
+        <dt>Email</dt>
+        <dd data-testid="consumer-email">
+          {consumer.email === null ? <span className="muted">none</span> : consumer.email}
+        </dd>
+      </div>
+      <div>
         <dt>Status</dt>
         <dd>
           <StatusBadge status={consumer.disabled ? "disabled" : "enabled"} />

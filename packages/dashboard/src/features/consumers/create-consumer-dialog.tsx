@@ -16,9 +16,14 @@ export interface CreateConsumerDialogProps {
 export function CreateConsumerDialog({ plans, onCreated, onClose }: CreateConsumerDialogProps) {
   const api = useApi();
   const [name, setName] = useState("");
+  const [email, setEmail] = useState("");
   const [plan, setPlan] = useState("");
   const create = useMutation(() =>
-    api.send<ConsumerView>("POST", "/v1/consumers", { name: name.trim(), plan: plan === "" ? null : plan }),
+    api.send<ConsumerView>("POST", "/v1/consumers", {
+      name: name.trim(),
+      ...(email.trim() === "" ? {} : { email: email.trim() }),
+      plan: plan === "" ? null : plan,
+    }),
   );
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -36,6 +41,17 @@ export function CreateConsumerDialog({ plans, onCreated, onClose }: CreateConsum
           onChange={(event) => setName(event.target.value)}
           error={create.error?.fieldMessage("name")}
           hint="Who calls your API, e.g. a company or an app."
+        />
+        <TextField
+          label="Email (optional)"
+          type="email"
+          autoComplete="off"
+          spellCheck={false}
+          maxLength={254}
+          value={email}
+          onChange={(event) => setEmail(event.target.value)}
+          error={create.error?.fieldMessage("email")}
+          hint="For key notices and portal sign-in links by mail."
         />
         <SelectField
           label="Plan"
