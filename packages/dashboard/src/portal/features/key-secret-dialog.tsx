@@ -26,6 +26,7 @@ export function KeySecretDialog({ title, keyView, secret, onDone, children }: Ke
     <Dialog
       title={title}
       onClose={onDone}
+      wide
       description={
         <p className="secret-warning">
           <strong>Copy this secret now: you will not see it again.</strong> We keep only a fingerprint of it.

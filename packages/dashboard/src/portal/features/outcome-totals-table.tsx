@@ -15,7 +15,7 @@ export function OutcomeTotalsTable({ lastHour, lastDay }: OutcomeTotalsTableProp
   const codes = [...new Set([...day.map(({ code }) => code), ...hour.keys()])];
   const sum = (counts: Iterable<number>) => [...counts].reduce((total, count) => total + count, 0);
   return (
-    <div className="table-wrap">
+    <div className="table-wrap totals-wrap">
       <table className="table totals-table">
         <caption className="visually-hidden">Requests by outcome</caption>
         <thead>

@@ -56,13 +56,7 @@ export function RotationPage({ id }: RotationPageProps) {
     <>
       <PageHeader
         title={data === undefined ? "Rotation" : `Rotation of “${data.oldKey.name}”`}
-        back={
-          data === undefined ? (
-            back
-          ) : (
-            <PortalLink to={portalHref.key(data.newKey.id)}>← The new key</PortalLink>
-          )
-        }
+        back={back}
         subtitle={<LiveNote polled={polled} />}
         actions={
           open ? (
