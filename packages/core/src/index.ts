@@ -23,6 +23,7 @@ export * from "./portal/decide-self-service.ts";
 export type * from "./portal-store.ts";
 export type * from "./ports.ts";
 export type * from "./ports-bus.ts";
+export type * from "./retention-store.ts";
 export * from "./rotation/plan-completion.ts";
 export * from "./rotation/plan-rollback.ts";
 export * from "./rotation/plan-rotation.ts";

@@ -154,7 +154,8 @@ export type EventType =
   | "key.rotation_due"
   | "rotation.completed"
   | "rotation.rolled_back"
-  | "auth.failure_spike";
+  | "auth.failure_spike"
+  | "quota.threshold";
 
 export interface OutboxEventInput {
   readonly id: string;

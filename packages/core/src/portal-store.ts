@@ -101,7 +101,9 @@ export type PortalWrite =
       readonly endedAt: number;
     }
   /** Queues a mail; with a `dedupeKey` already present it is skipped, and the unit still commits. */
-  | { readonly type: "insertMail"; readonly mail: MailInput };
+  | { readonly type: "insertMail"; readonly mail: MailInput }
+  /** Replaces the kinds of mail the consumer turned off (security mail cannot be turned off). */
+  | { readonly type: "setMailOptOut"; readonly consumerId: string; readonly kinds: readonly MailKind[] };
 
 export interface MailFilter extends Page {
   readonly consumerId?: string | undefined;
@@ -145,4 +147,6 @@ export interface PortalStore {
   recordMailOutcome(outcome: MailOutcome): Promise<void>;
   /** Ordered by id ascending (ids grow with time), like every list. */
   listMail(filter: MailFilter): Promise<MailMessage[]>;
+  /** The kinds each of these consumers turned off; consumers that turned nothing off are left out. */
+  mailOptOuts(consumerIds: readonly string[]): Promise<Map<string, readonly MailKind[]>>;
 }

@@ -1,5 +1,6 @@
 import type { DeliveryAttempt, EventType, Webhook, WebhookDelivery, WebhookSigningSecrets } from "./model.ts";
 import type { Page } from "./page.ts";
+import type { MailInput } from "./portal-store.ts";
 
 /**
  * Webhook endpoint changes, committed through `KeyStore.commit` so that their
@@ -72,9 +73,16 @@ export interface WebhookStore {
   /**
    * In ONE transaction: inserts every delivery whose (eventId, webhookId) does
    * not exist yet (an existing one is left as it is, so fanning an event out
-   * twice is harmless) and marks `eventIds` delivered in the outbox.
+   * twice is harmless), queues the consumer `mails` the events call for (a
+   * dedupe key already queued is skipped, as in `insertMail`), and marks
+   * `eventIds` delivered in the outbox.
    */
-  fanOut(deliveries: readonly NewDelivery[], eventIds: readonly string[], now: number): Promise<void>;
+  fanOut(
+    deliveries: readonly NewDelivery[],
+    eventIds: readonly string[],
+    now: number,
+    mails?: readonly MailInput[],
+  ): Promise<void>;
 
   /**
    * Claims up to `limit` pending deliveries due at `now`, oldest due first,

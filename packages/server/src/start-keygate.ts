@@ -5,18 +5,22 @@ import type { Logger } from "pino";
 import { buildAdminApp } from "./admin/admin-app.ts";
 import { ensureBootstrapToken } from "./admin/admin-tokens.ts";
 import { injectSelfRotate } from "./admin/inject-self-rotate.ts";
+import { AlertDedupe } from "./alerts/alert-dedupe.ts";
 import { AuthFailureGuard } from "./alerts/auth-failure-guard.ts";
+import { QuotaThresholdReporter } from "./alerts/quota-threshold-reporter.ts";
 import { startAlerts } from "./alerts/start-alerts.ts";
 import { createChangeBus } from "./cluster/create-change-bus.ts";
 import type { KeygateConfig } from "./config/load-config.ts";
 import { createGatewayServer } from "./gateway/gateway-server.ts";
 import { compileRouteTable } from "./gateway/route-table.ts";
 import { jobHolderId } from "./jobs/job-holder-id.ts";
+import { startRetentionJob } from "./jobs/retention-job.ts";
 import { startRetirementJob } from "./jobs/retire-rotations-job.ts";
 import { startRotationPolicyJob } from "./jobs/rotation-policy-job.ts";
 import { openLeakIntake } from "./leaks/open-leak-intake.ts";
 import { createLimiter } from "./limits/create-limiter.ts";
 import { createLogger } from "./logging/create-logger.ts";
+import { ConsumerMailer } from "./mail/consumer-mailer.ts";
 import { MAIL_KINDS } from "./mail/mail-kinds.ts";
 import { MailTemplates } from "./mail/mail-templates.ts";
 import { startMailDelivery } from "./mail/start-mail-delivery.ts";
@@ -87,6 +91,14 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
   const { bus } = cluster;
   const deps: ServiceDeps = { store, clock, random: cryptoRandom, hasher: nodeHasher, bus };
   await seedPlans(deps, config.plans, logger);
+  // Counts alerts on /metrics once the node's metrics exist (quota alerts can only come after).
+  let alertCounter: (type: string) => void = () => undefined;
+  // quota.threshold (80 % and 100 %, once per consumer and period across nodes), from the limiter's quota reports.
+  const quotaThresholds = new QuotaThresholdReporter(
+    deps,
+    new AlertDedupe({ leases: store, holder, clock }),
+    (type) => alertCounter(type),
+  );
   // One limiter for the gateway and POST /v1/verify; plan edits (changes with `all`) reach it through the bus.
   const limiter = await createLimiter({
     redisUrl: config.redisUrl,
@@ -95,6 +107,7 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
     clock,
     logger,
     liveNodes: async () => (await cluster.liveNodes()).length,
+    onQuotaUsage: (usage) => quotaThresholds.observe(usage),
   });
   const unsubscribeLimits = bus.subscribe((change) => {
     if (change.all) limiter.plansChanged();
@@ -113,7 +126,27 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
           overridesDir: config.mail.templatesDir,
           kinds: MAIL_KINDS,
         });
-  const webhooks = startWebhookDelivery({ store, config, clock, random: cryptoRandom, logger, holder });
+  // Consumer mail from the outbox events (key created, rotation due, sunset in use, …), queued as they fan out.
+  const consumerMailer =
+    mailTemplates === undefined
+      ? undefined
+      : new ConsumerMailer({
+          deps,
+          usage: store,
+          templates: mailTemplates,
+          portalUrl: config.portalUrl,
+          disabledKinds: new Set(config.mail.disabledKinds),
+        });
+  const webhooks = startWebhookDelivery({
+    store,
+    config,
+    clock,
+    random: cryptoRandom,
+    logger,
+    holder,
+    mailsFor:
+      consumerMailer === undefined ? undefined : (events, now) => consumerMailer.mailsFor(events, now),
+  });
 
   verifier = new Verifier({
     store,
@@ -140,6 +173,7 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
       })
     : undefined;
   const nodeMetrics = new NodeMetrics({ verification, verifier: nodeVerifier, usage, failureGuard });
+  alertCounter = (type) => nodeMetrics.alert(type);
   const unsubscribeMetrics = bus.subscribe((change) => nodeMetrics.observeChange(change, clock.now()));
   const ready = async () => {
     try {
@@ -245,6 +279,16 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
     intervalMs: config.jobs.intervalMs,
     leaseTtlMs: config.jobs.leaseTtlMs,
   });
+  // Bounded data: usage roll-ups and webhook-delivery pruning, on one node at a time.
+  const retentionJob = startRetentionJob(logger, {
+    store,
+    leases: store,
+    clock,
+    holder,
+    policy: { ...config.usage.retention, webhookDays: config.webhooks.retentionDays },
+    intervalMs: config.jobs.retentionIntervalMs,
+    leaseTtlMs: config.jobs.leaseTtlMs,
+  });
   const policyJob = startRotationPolicyJob(deps, logger, {
     leases: store,
     policies: store,
@@ -285,7 +329,7 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
         await Promise.allSettled(closers.map((close) => close()));
         unsubscribeLimits();
         await limiter.close();
-        await Promise.all([job.stop(), policyJob.stop(), alerts.stop()]);
+        await Promise.all([job.stop(), policyJob.stop(), retentionJob.stop(), alerts.stop()]);
         await webhooks.stop();
         await mail?.stop();
         await usage.close();

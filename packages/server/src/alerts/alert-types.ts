@@ -7,4 +7,5 @@ export const ALERT_EVENT_TYPES: readonly EventType[] = Object.freeze([
   "auth.failure_spike",
   "key.leaked",
   "key.rotation_due",
+  "quota.threshold",
 ]);

@@ -127,9 +127,46 @@ export const mailSchema = z
     maxAttempts: positiveInt.max(100).default(10),
     timeoutMs: positiveInt.min(100).max(120_000).default(15_000),
     pollIntervalMs: positiveInt.min(10).max(60_000).default(1000),
+    // Kinds of consumer mail nobody receives (see docs/notifications.md for the list).
+    disabledKinds: z
+      .array(
+        z.enum([
+          "sign_in",
+          "key_created",
+          "rotation_due",
+          "sunset_in_use",
+          "expired_in_use",
+          "key_revoked",
+          "key_leaked",
+          "quota_80",
+          "quota_100",
+        ]),
+      )
+      .default([]),
     // A folder of Eta templates (`<kind>.subject.eta`, `<kind>.text.eta`, `<kind>.html.eta`, `layout.html.eta`)
     // that replace the built-in ones file by file; see docs/notifications.md.
     templatesDir: z.string().min(1).optional(),
+  })
+  .strict();
+
+/**
+ * Bounded usage data; see docs/operations.md ("Capacity and retention").
+ * Per-minute rows older than `minuteDays` are rolled up into hours, hours
+ * older than `hourDays` into days, which are kept forever.
+ */
+export const usageSchema = z
+  .object({
+    retention: z
+      .object({
+        minuteDays: positiveInt.max(36_500).default(7),
+        hourDays: positiveInt.max(36_500).default(90),
+      })
+      .strict()
+      .refine((r) => r.hourDays >= r.minuteDays, {
+        message: "hourDays must be at least minuteDays (hours are made of the minutes rolled up before them)",
+        path: ["hourDays"],
+      })
+      .prefault({}),
   })
   .strict();
 
@@ -171,6 +208,8 @@ export const fileConfigSchema = z
         leaseTtlMs: positiveInt.min(300).max(600_000).default(15_000),
         // How often consumers' rotation policies are applied (keys marked due, due keys expired at sunset).
         policyIntervalMs: positiveInt.min(100).default(5000),
+        // How often usage is rolled up and old webhook deliveries pruned (usage.retention, webhooks.retentionDays).
+        retentionIntervalMs: positiveInt.min(100).default(60_000),
       })
       .strict()
       .prefault({}),
@@ -209,6 +248,7 @@ export const fileConfigSchema = z
       .strict()
       .prefault({}),
     portal: portalSchema.prefault({}),
+    usage: usageSchema.prefault({}),
     mail: mailSchema.prefault({}),
     webhooks: z
       .object({
@@ -224,6 +264,8 @@ export const fileConfigSchema = z
         timeoutMs: positiveInt.min(100).max(60_000).default(10_000),
         pollIntervalMs: positiveInt.min(10).max(60_000).default(1000),
         concurrency: positiveInt.max(64).default(8),
+        // Delivered and failed deliveries (with their attempt log) are deleted this long after their last attempt.
+        retentionDays: positiveInt.max(36_500).default(30),
       })
       .strict()
       .prefault({}),

@@ -1,7 +1,7 @@
 import type { Clock, CounterSnapshotStore, CounterStore, KeyStore } from "@keygate/core";
 import { RedisCounterStore } from "../cluster/redis/counters/redis-counter-store.ts";
 import { Limiter } from "./limiter.ts";
-import type { LimiterLogger } from "./limiter-options.ts";
+import type { LimiterLogger, LimiterOptions } from "./limiter-options.ts";
 import { PersistedCounterStore } from "./persisted-counter-store.ts";
 
 export interface CreateLimiterOptions {
@@ -13,6 +13,8 @@ export interface CreateLimiterOptions {
   readonly logger: LimiterLogger;
   /** How many nodes are live (a node's share of a limit while Redis is unreachable). */
   readonly liveNodes: () => Promise<number>;
+  /** Where quotas stand, whenever the counter store answers for one (`quota.threshold`). */
+  readonly onQuotaUsage?: LimiterOptions["onQuotaUsage"];
 }
 
 /** The node's limiter, started: plans read, counters connected (Redis) or loaded (one node). */
@@ -37,6 +39,7 @@ export async function createLimiter(options: CreateLimiterOptions): Promise<Limi
     plans: options.store,
     clock: options.clock,
     logger: options.logger,
+    onQuotaUsage: options.onQuotaUsage,
   });
   await limiter.start();
   return limiter;

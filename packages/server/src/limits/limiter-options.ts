@@ -1,5 +1,24 @@
-import type { Clock, CounterStore } from "@keygate/core";
-import type { PlanSource } from "./plan-cache.ts";
+import type { Clock, CounterStore, Plan } from "@keygate/core";
+
+/** Where plans come from: the key store. */
+export interface PlanSource {
+  listPlans(): Promise<Plan[]>;
+}
+
+/**
+ * Where a consumer's quota stands, cluster-wide, when this node last heard
+ * from the counter store (units leased to nodes count as used).
+ */
+export interface QuotaUsage {
+  readonly consumerId: string;
+  readonly limit: number;
+  readonly used: number;
+  /** The quota period's bounds (ms). */
+  readonly periodStart: number;
+  readonly periodEnd: number;
+  /** The policy's name, e.g. `quota-month`. */
+  readonly policy: string;
+}
 
 /** The slice of a pino logger the limiter writes to. Never given a secret. */
 export interface LimiterLogger {
@@ -32,4 +51,9 @@ export interface LimiterOptions {
   readonly planRefreshMs?: number | undefined;
   /** How long a refusal from the store answers locally before the store is asked again. Default 250 ms. */
   readonly refusalTtlMs?: number | undefined;
+  /**
+   * Told where a quota stands whenever the counter store answers for it (a
+   * lease granted or refused): off the per-request path. Must not throw.
+   */
+  readonly onQuotaUsage?: ((usage: QuotaUsage) => void) | undefined;
 }

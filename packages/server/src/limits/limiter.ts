@@ -88,6 +88,7 @@ export class Limiter implements GatewayLimiter {
   readonly #probeIntervalMs: number;
   readonly #planRefreshMs: number;
   readonly #refusalTtlMs: number;
+  readonly #onQuotaUsage: LimiterOptions["onQuotaUsage"];
   readonly #states = new Map<string, ConsumerLeases>();
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #counts: LimiterCounts = { takes: 0, allowed: 0, rateLimited: 0, quotaExceeded: 0, outages: 0 };
@@ -111,6 +112,7 @@ export class Limiter implements GatewayLimiter {
     this.#probeIntervalMs = options.probeIntervalMs ?? 1000;
     this.#planRefreshMs = options.planRefreshMs ?? 5000;
     this.#refusalTtlMs = options.refusalTtlMs ?? 250;
+    this.#onQuotaUsage = options.onQuotaUsage;
   }
 
   /** Reads the plans and starts the timers (idle release, plan refresh, outage probe). */
@@ -343,17 +345,46 @@ export class Limiter implements GatewayLimiter {
         slot.refusedAt = Number.NEGATIVE_INFINITY;
         slot.touchedAt = now;
       });
+      this.#reportQuotas(slots);
       return;
     }
     slots.forEach((slot, i) => {
       const used = result.used[i];
       if (used !== undefined) slot.sharedUsed = used;
     });
+    this.#reportQuotas(slots);
     const refused = slots[result.index];
     const used = result.used[result.index];
     if (refused !== undefined && used !== undefined) {
       refused.refusedAt = now;
       refused.availableAtRefusal = Math.max(0, (draws[result.index]?.limit ?? 0) - used);
+    }
+  }
+
+  /** Tells `onQuotaUsage` where each quota among `slots` stands now that the store answered for it. */
+  #reportQuotas(slots: readonly Slot[]): void {
+    const report = this.#onQuotaUsage;
+    if (report === undefined) return;
+    for (const slot of slots) {
+      const { policy } = slot;
+      if (policy.kind !== "quota") continue;
+      // Counter keys start with the consumer id (`<consumerId>:q:<period>:<start>`).
+      const consumerId = policy.key.slice(0, policy.key.indexOf(":"));
+      try {
+        report({
+          consumerId,
+          limit: policy.limit,
+          used: Math.min(policy.limit, slot.sharedUsed),
+          periodStart: policy.bounds.start,
+          periodEnd: policy.bounds.end,
+          policy: policy.name,
+        });
+      } catch (error) {
+        this.#logger.warn(
+          { err: error instanceof Error ? error.message : String(error) },
+          "quota report failed",
+        );
+      }
     }
   }
 

@@ -1,10 +1,7 @@
 import type { Plan } from "@keygate/core";
-import type { LimiterLogger } from "./limiter-options.ts";
+import type { LimiterLogger, PlanSource } from "./limiter-options.ts";
 
-/** Where plans come from: the key store. */
-export interface PlanSource {
-  listPlans(): Promise<Plan[]>;
-}
+export type { PlanSource };
 
 /**
  * Every plan, in memory. A plan edit publishes a change with `all: true`;

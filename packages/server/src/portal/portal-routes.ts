@@ -9,6 +9,7 @@ import { updateKeyRoute } from "./routes/keys.update.ts";
 import { loginLinksRoute } from "./routes/login-links.create.ts";
 import { logoutRoute } from "./routes/logout.ts";
 import { meRoute } from "./routes/me.get.ts";
+import { updateMeRoute } from "./routes/me.update.ts";
 import { portalOpenApiRoute } from "./routes/openapi.get.ts";
 import { completeRotationRoute, rollbackRotationRoute } from "./routes/rotations.finish.ts";
 import { getRotationRoute } from "./routes/rotations.get.ts";
@@ -22,6 +23,7 @@ export const portalRoutes: readonly PortalRoute[] = [
   createSessionRoute,
   logoutRoute,
   meRoute,
+  updateMeRoute,
   listKeysRoute,
   createKeyRoute,
   getKeyRoute,

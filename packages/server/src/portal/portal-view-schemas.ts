@@ -92,6 +92,8 @@ export const meSchema = z.strictObject({
   scopes: z.array(z.string()),
   usage: z.strictObject({ rateLimit: rateLimitStateSchema.nullable(), quota: quotaStateSchema.nullable() }),
   csrfToken: z.string(),
+  /** Optional mail the consumer receives (kind → on); security mail always goes out. Empty without SMTP. */
+  notifications: z.record(z.string(), z.boolean()),
   session: z.strictObject({ expiresAt: isoTime }),
   portal: z.strictObject({
     title: z.string(),

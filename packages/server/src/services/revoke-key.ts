@@ -56,7 +56,17 @@ export async function revokeKey(
       const writes: Write[] = [{ type: "updateKey", key: revoked, expectRevision: key.revision }];
       const events: OutboxEventInput[] = [
         ...(extras.events ?? []),
-        { id: eventId(deps, now), type: "key.revoked", at: now, data: { ...keySummary(revoked), reason } },
+        {
+          id: eventId(deps, now),
+          type: "key.revoked",
+          at: now,
+          // Who revoked it, as its consumer's mail says ("you, in the portal" or "your provider").
+          data: {
+            ...keySummary(revoked),
+            reason,
+            revokedBy: actor.type === "consumer" ? "consumer" : "operator",
+          },
+        },
       ];
       if (open) completeWithRevocation(deps, open, revoked, now, writes, events);
       await commitOrConflict(

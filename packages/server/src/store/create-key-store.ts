@@ -6,6 +6,8 @@ import type {
   OverviewStore,
   PolicyStore,
   PortalStore,
+  RetentionStore,
+  StoreStatsSource,
   UsageStore,
   WebhookStore,
 } from "@keygate/core";
@@ -18,7 +20,7 @@ export interface KeyStoreDeps {
   readonly hasher: Hasher;
 }
 
-/** Every port one database serves: keys, webhooks, job leases, limit counter snapshots, usage and overview reads. */
+/** Every port one database serves: keys, webhooks, job leases, limit counter snapshots, usage and overview reads, retention and table stats. */
 export type KeygateStore = KeyStore &
   WebhookStore &
   LeaseStore &
@@ -26,7 +28,9 @@ export type KeygateStore = KeyStore &
   UsageStore &
   OverviewStore &
   PolicyStore &
-  PortalStore;
+  PortalStore &
+  RetentionStore &
+  StoreStatsSource;
 
 /**
  * The store named by `KEYGATE_DATABASE_URL`:

@@ -4,7 +4,7 @@ import type { KeygateConfig } from "../config/load-config.ts";
 import { type LeasedJob, startLeasedJob } from "../jobs/job-lease.ts";
 import { OutboundUrlGuard } from "./outbound-url-guard.ts";
 import type { WebhookAdmin } from "./webhook-admin.ts";
-import { WebhookDispatcher } from "./webhook-dispatcher.ts";
+import { WebhookDispatcher, type WebhookDispatcherOptions } from "./webhook-dispatcher.ts";
 import { WebhookSender } from "./webhook-sender.ts";
 
 /** The lease the dispatcher runs under: one node sends webhooks at a time. */
@@ -20,6 +20,8 @@ export interface WebhookDeliveryOptions {
   readonly logger: Logger;
   /** This process's identity in job leases. */
   readonly holder: string;
+  /** Consumer mail from the same outbox (see `WebhookDispatcherOptions.mailsFor`). */
+  readonly mailsFor?: WebhookDispatcherOptions["mailsFor"];
 }
 
 export interface WebhookDelivery {
@@ -47,6 +49,7 @@ export function startWebhookDelivery(options: WebhookDeliveryOptions): WebhookDe
     },
     concurrency: settings.concurrency,
     claimLeaseMs: settings.timeoutMs + CLAIM_MARGIN_MS,
+    mailsFor: options.mailsFor,
   });
   const job = startLeasedJob({
     name: WEBHOOKS_JOB,

@@ -2,6 +2,7 @@ import type {
   ClaimedDelivery,
   Clock,
   KeyStore,
+  MailInput,
   NewDelivery,
   OutboxEvent,
   Random,
@@ -27,6 +28,12 @@ export interface WebhookDispatcherOptions {
   readonly concurrency: number;
   /** How long a claimed delivery stays hidden from other claimers: above the send timeout. */
   readonly claimLeaseMs: number;
+  /**
+   * The consumer mail a batch of events calls for, queued in the same
+   * transaction that marks the events fanned out (so each is queued once).
+   * Undefined: no consumer mail (no SMTP).
+   */
+  readonly mailsFor?: ((events: readonly OutboxEvent[], now: number) => Promise<MailInput[]>) | undefined;
 }
 
 /** Outbox events claimed per fan-out step. */
@@ -74,10 +81,12 @@ export class WebhookDispatcher {
       if (events.length === 0) break;
       webhooks ??= await this.#liveWebhooks();
       const deliveries = events.flatMap((event) => this.#deliveriesOf(event, webhooks ?? [], now));
+      const mails = this.#o.mailsFor === undefined ? [] : await this.#o.mailsFor(events, now);
       await this.#o.store.fanOut(
         deliveries,
         events.map((e) => e.id),
         now,
+        mails,
       );
       total += events.length;
     }

@@ -13,6 +13,7 @@ const EVENTS: { readonly [T in EventType]: true } = {
   "rotation.completed": true,
   "rotation.rolled_back": true,
   "auth.failure_spike": true,
+  "quota.threshold": true,
 };
 
 export const WEBHOOK_EVENT_TYPES = Object.keys(EVENTS) as EventType[];

@@ -17,6 +17,7 @@ export const RESET_SQL_STORE = [
   "delete from portal_sessions",
   "delete from portal_tokens",
   "delete from mail_messages",
+  "delete from consumer_mail_settings",
   "delete from consumers",
   "delete from plans",
   "delete from admin_tokens",

@@ -1,4 +1,5 @@
 import { selfServiceScopes } from "@keygate/core";
+import { mailPreferences } from "../../services/mail-preferences.ts";
 import { consumerUsageState } from "../consumer-usage.ts";
 import { definePortalRoute, signedIn } from "../portal-route-kit.ts";
 import { meSchema } from "../portal-view-schemas.ts";
@@ -33,6 +34,7 @@ export const meRoute = definePortalRoute({
         scopes,
         usage: await consumerUsageState(ctx, consumer),
         csrfToken: session.csrfToken,
+        notifications: ctx.templates === undefined ? {} : await mailPreferences(ctx.deps, consumer.id),
         session: { expiresAt: new Date(session.expiresAt).toISOString() },
         portal: {
           title: ctx.branding.title,

@@ -24,6 +24,8 @@ import {
   type KeyWithConsumer,
   type LeaseStore,
   type MailFilter,
+  type MailInput,
+  type MailKind,
   type MailMessage,
   type MailOutcome,
   type NewDelivery,
@@ -36,9 +38,12 @@ import {
   type PortalSession,
   type PortalStore,
   type PortalToken,
+  type RetentionStore,
   type Rotation,
   type RotationFilter,
   type RotationState,
+  type StoreStats,
+  type StoreStatsSource,
   type UnitOfWork,
   type UsageCount,
   type UsageRange,
@@ -129,7 +134,16 @@ function page<T>(rows: T[], idOf: (row: T) => string, p: Page): T[] {
  * held, which makes it atomic; JavaScript's single thread serializes commits.
  */
 export class MemoryKeyStore
-  implements KeyStore, WebhookStore, LeaseStore, UsageStore, OverviewStore, PolicyStore, PortalStore
+  implements
+    KeyStore,
+    WebhookStore,
+    LeaseStore,
+    UsageStore,
+    OverviewStore,
+    PolicyStore,
+    PortalStore,
+    RetentionStore,
+    StoreStatsSource
 {
   #state: State = emptyState();
   readonly #hasher: Hasher;
@@ -257,7 +271,8 @@ export class MemoryKeyStore
           case "redeemPortalToken":
           case "insertPortalSession":
           case "endPortalSessions":
-          case "insertMail": {
+          case "insertMail":
+          case "setMailOptOut": {
             const conflict = portal.applyPortalWrite(next.portal, write);
             if (conflict !== null) throw new Conflict(conflict);
             break;
@@ -443,8 +458,14 @@ export class MemoryKeyStore
     return this.#state.webhooks.get(id)?.secrets ?? null;
   }
 
-  async fanOut(deliveries: readonly NewDelivery[], eventIds: readonly string[], now: number): Promise<void> {
-    // Synchronous from here on: nothing else runs between the two steps.
+  async fanOut(
+    deliveries: readonly NewDelivery[],
+    eventIds: readonly string[],
+    now: number,
+    mails: readonly MailInput[] = [],
+  ): Promise<void> {
+    // Synchronous from here on: nothing else runs between the steps.
+    for (const mail of mails) portal.applyPortalWrite(this.#state.portal, { type: "insertMail", mail });
     this.#deliveries.insert(deliveries);
     const fanned = new Set(eventIds);
     this.#updateOutbox((row) =>
@@ -503,6 +524,15 @@ export class MemoryKeyStore
     return portal.listMail(this.#state.portal, filter);
   }
 
+  async mailOptOuts(consumerIds: readonly string[]): Promise<Map<string, readonly MailKind[]>> {
+    const found = new Map<string, readonly MailKind[]>();
+    for (const id of consumerIds) {
+      const kinds = this.#state.portal.optOut.get(id);
+      if (kinds !== undefined && kinds.length > 0) found.set(id, kinds);
+    }
+    return found;
+  }
+
   async acquireLease(name: string, holder: string, ttlMs: number, now: number): Promise<boolean> {
     return this.#leases.acquire(name, holder, ttlMs, now);
   }
@@ -517,6 +547,44 @@ export class MemoryKeyStore
 
   async addUsage(counts: readonly UsageCount[]): Promise<void> {
     this.#usage.add(counts);
+  }
+
+  async rollUpUsageMinutes(before: number, limit: number): Promise<number> {
+    return this.#usage.rollUpMinutes(before, limit);
+  }
+
+  async rollUpUsageHours(before: number, limit: number): Promise<number> {
+    return this.#usage.rollUpHours(before, limit);
+  }
+
+  async pruneWebhookDeliveries(before: number, limit: number): Promise<number> {
+    return this.#deliveries.prune(before, limit);
+  }
+
+  /** Row counts of the tables the SQL stores would hold; memory has no size on disk. */
+  async storeStats(): Promise<StoreStats> {
+    const usage = this.#usage.rowCounts();
+    const deliveries = this.#deliveries.rowCounts();
+    const s = this.#state;
+    const counts: Record<string, number> = {
+      audit_log: s.audit.length,
+      consumers: s.consumers.size,
+      keys: s.keys.size,
+      outbox: s.outbox.length,
+      plans: s.plans.size,
+      rotations: s.rotations.size,
+      usage_days: usage.days,
+      usage_hours: usage.hours,
+      usage_minutes: usage.minutes,
+      webhook_attempts: deliveries.attempts,
+      webhook_deliveries: deliveries.deliveries,
+      webhooks: s.webhooks.size,
+    };
+    return {
+      backend: "memory",
+      tables: Object.entries(counts).map(([table, rows]) => ({ table, rows, bytes: null })),
+      totalBytes: null,
+    };
   }
 
   async keyUsage(keyIds: readonly string[], range: UsageRange): Promise<KeyUsageSum[]> {

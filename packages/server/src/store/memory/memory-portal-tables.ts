@@ -1,5 +1,6 @@
 import type {
   MailFilter,
+  MailKind,
   MailMessage,
   MailOutcome,
   PortalSession,
@@ -12,14 +13,20 @@ export interface PortalTables {
   readonly tokens: Map<string, PortalToken>;
   readonly sessions: Map<string, PortalSession>;
   readonly mail: Map<string, MailMessage>;
+  readonly optOut: Map<string, readonly MailKind[]>;
 }
 
 export function emptyPortalTables(): PortalTables {
-  return { tokens: new Map(), sessions: new Map(), mail: new Map() };
+  return { tokens: new Map(), sessions: new Map(), mail: new Map(), optOut: new Map() };
 }
 
 export function clonePortalTables(t: PortalTables): PortalTables {
-  return { tokens: new Map(t.tokens), sessions: new Map(t.sessions), mail: new Map(t.mail) };
+  return {
+    tokens: new Map(t.tokens),
+    sessions: new Map(t.sessions),
+    mail: new Map(t.mail),
+    optOut: new Map(t.optOut),
+  };
 }
 
 /** Applies one portal write to `t` (a commit's copy); returns the conflict, or null. */
@@ -66,6 +73,10 @@ export function applyPortalWrite(t: PortalTables, write: PortalWrite): string | 
         lastError: null,
         sentAt: null,
       });
+      return null;
+    }
+    case "setMailOptOut": {
+      t.optOut.set(write.consumerId, [...new Set(write.kinds)].sort());
       return null;
     }
   }

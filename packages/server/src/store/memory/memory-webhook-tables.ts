@@ -161,6 +161,27 @@ export class MemoryDeliveries {
   attempts(deliveryId: string): DeliveryAttempt[] {
     return [...(this.#attempts.get(deliveryId) ?? [])];
   }
+
+  /** Drops up to `limit` finished deliveries last attempted before `before`, oldest first, with their attempts. */
+  prune(before: number, limit: number): number {
+    const old = [...this.#rows.values()]
+      .filter((d) => d.status !== "pending" && d.lastAttemptAt !== null && d.lastAttemptAt < before)
+      .sort((a, b) => (a.lastAttemptAt ?? 0) - (b.lastAttemptAt ?? 0) || byId(a, b))
+      .slice(0, limit);
+    for (const d of old) {
+      this.#rows.delete(d.id);
+      this.#attempts.delete(d.id);
+      this.#byEventAndWebhook.delete(`${d.eventId}\u0000${d.webhookId}`);
+    }
+    return old.length;
+  }
+
+  /** Deliveries and attempts held, for `storeStats`. */
+  rowCounts(): { deliveries: number; attempts: number } {
+    let attempts = 0;
+    for (const log of this.#attempts.values()) attempts += log.length;
+    return { deliveries: this.#rows.size, attempts };
+  }
 }
 
 function withoutPayload(row: DeliveryRow): WebhookDelivery {

@@ -204,6 +204,7 @@ export async function applyWrite(trx: Db, d: SqlDialect, write: Write): Promise<
     case "insertPortalSession":
     case "endPortalSessions":
     case "insertMail":
+    case "setMailOptOut":
       return applyPortalWrite(trx, write);
   }
 }

@@ -22,6 +22,8 @@ import {
   type KeyWithConsumer,
   type LeaseStore,
   type MailFilter,
+  type MailInput,
+  type MailKind,
   type MailMessage,
   type MailOutcome,
   type NewDelivery,
@@ -34,9 +36,12 @@ import {
   type PortalSession,
   type PortalStore,
   type PortalToken,
+  type RetentionStore,
   type Rotation,
   type RotationFilter,
   type RotationState,
+  type StoreStats,
+  type StoreStatsSource,
   type UnitOfWork,
   type UsageCount,
   type UsageRange,
@@ -58,9 +63,11 @@ import { keygateMigrations } from "./migrations.ts";
 import { claimOutbox, insertOutbox, markOutboxDelivered, markOutboxFailed } from "./outbox-queries.ts";
 import * as oq from "./overview-queries.ts";
 import * as pq from "./portal-queries.ts";
+import * as rq from "./retention-queries.ts";
 import { toAdminToken, toAuditEntry, toConsumer, toKey, toPlan, toRotation } from "./row-mappers.ts";
 import type { KeygateDatabase } from "./schema.ts";
 import type { SqlDialect } from "./sql-dialect.ts";
+import { storeStats } from "./table-stats.ts";
 import * as uq from "./usage-queries.ts";
 import * as wq from "./webhook-queries.ts";
 import { runWriteTransaction } from "./write-transaction.ts";
@@ -93,7 +100,16 @@ function auditCursor(after: string | undefined): number {
  * failures into `STORE_UNAVAILABLE`; every write runs in one transaction.
  */
 export class KyselyKeyStore
-  implements KeyStore, WebhookStore, LeaseStore, UsageStore, OverviewStore, PolicyStore, PortalStore
+  implements
+    KeyStore,
+    WebhookStore,
+    LeaseStore,
+    UsageStore,
+    OverviewStore,
+    PolicyStore,
+    PortalStore,
+    RetentionStore,
+    StoreStatsSource
 {
   readonly #db: Db;
   readonly #d: SqlDialect;
@@ -338,9 +354,17 @@ export class KyselyKeyStore
     return this.#guard(() => wq.getWebhookSecrets(this.#db, id));
   }
 
-  async fanOut(deliveries: readonly NewDelivery[], eventIds: readonly string[], now: number): Promise<void> {
-    if (deliveries.length === 0 && eventIds.length === 0) return;
-    await this.#write((trx) => wq.fanOut(trx, deliveries, eventIds, now));
+  async fanOut(
+    deliveries: readonly NewDelivery[],
+    eventIds: readonly string[],
+    now: number,
+    mails: readonly MailInput[] = [],
+  ): Promise<void> {
+    if (deliveries.length === 0 && eventIds.length === 0 && mails.length === 0) return;
+    await this.#write(async (trx) => {
+      for (const mail of mails) await pq.applyPortalWrite(trx, { type: "insertMail", mail });
+      await wq.fanOut(trx, deliveries, eventIds, now);
+    });
   }
 
   async claimDeliveries(now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
@@ -391,6 +415,11 @@ export class KyselyKeyStore
     return this.#guard(() => pq.listMail(this.#db, filter));
   }
 
+  async mailOptOuts(consumerIds: readonly string[]): Promise<Map<string, readonly MailKind[]>> {
+    if (consumerIds.length === 0) return new Map();
+    return this.#guard(() => pq.mailOptOuts(this.#db, this.#d, consumerIds));
+  }
+
   async acquireLease(name: string, holder: string, ttlMs: number, now: number): Promise<boolean> {
     return this.#write((trx) => lq.acquireLease(trx, name, holder, ttlMs, now));
   }
@@ -414,6 +443,22 @@ export class KyselyKeyStore
 
   async totalUsage(range: UsageRange): Promise<UsageSum[]> {
     return this.#guard(() => uq.totalUsage(this.#db, range));
+  }
+
+  async rollUpUsageMinutes(before: number, limit: number): Promise<number> {
+    return this.#write((trx) => rq.rollUpUsageMinutes(trx, before, limit));
+  }
+
+  async rollUpUsageHours(before: number, limit: number): Promise<number> {
+    return this.#write((trx) => rq.rollUpUsageHours(trx, before, limit));
+  }
+
+  async pruneWebhookDeliveries(before: number, limit: number): Promise<number> {
+    return this.#write((trx) => rq.pruneWebhookDeliveries(trx, this.#d, before, limit));
+  }
+
+  async storeStats(): Promise<StoreStats> {
+    return this.#guard(() => storeStats(this.#db, this.#d));
   }
 
   async countKeysByStatus(now: number): Promise<Record<KeyStatus, number>> {

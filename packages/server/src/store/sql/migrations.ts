@@ -14,6 +14,8 @@ export function keygateMigrations(dialect: SqlDialect): MigrationProvider {
     "0003_usage_minutes_and_alert_reads": { up: (db) => usageMinutesAndAlertReads(db) },
     "0004_limit_counters": { up: (db) => limitCounters(db) },
     "0005_portal_and_mail": { up: (db) => portalAndMail(db, dialect) },
+    "0006_consumer_mail_settings": { up: (db) => consumerMailSettings(db, dialect) },
+    "0007_usage_rollups": { up: (db) => usageRollups(db) },
   };
   return { getMigrations: async () => migrations };
 }
@@ -313,6 +315,15 @@ async function portalAndMail(db: Kysely<unknown>, d: SqlDialect): Promise<void> 
     .execute();
 }
 
+/** The kinds of consumer mail each consumer turned off in the portal (a row only once they turned one off). */
+async function consumerMailSettings(db: Kysely<unknown>, d: SqlDialect): Promise<void> {
+  await db.schema
+    .createTable("consumer_mail_settings")
+    .addColumn("consumer_id", "text", (c) => c.primaryKey().references("consumers.id"))
+    .addColumn("opt_out", d.jsonType, (c) => c.notNull())
+    .execute();
+}
+
 /** Snapshots of a single node's rate-limit and quota counters, so a restart does not reset a quota. */
 async function limitCounters(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -325,5 +336,40 @@ async function limitCounters(db: Kysely<unknown>): Promise<void> {
     .createIndex("limit_counters_expires_idx")
     .on("limit_counters")
     .column("expires_at")
+    .execute();
+}
+
+/**
+ * Bounded usage (retention): per-minute rows older than `usage.retention.minuteDays`
+ * are rolled up into `usage_hours`, hours older than `hourDays` into
+ * `usage_days` (kept forever). Same shape as `usage_minutes`: the primary key
+ * leads with key_id for per-key ranges, the time index serves totals and the
+ * roll-up's oldest-first batches. The partial index finds finished webhook
+ * deliveries by age for pruning without reading pending ones.
+ */
+async function usageRollups(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable("usage_hours")
+    .addColumn("key_id", "text", (c) => c.notNull())
+    .addColumn("hour", "bigint", (c) => c.notNull())
+    .addColumn("code", "text", (c) => c.notNull())
+    .addColumn("count", "bigint", (c) => c.notNull())
+    .addPrimaryKeyConstraint("usage_hours_pk", ["key_id", "hour", "code"])
+    .execute();
+  await db.schema.createIndex("usage_hours_hour_idx").on("usage_hours").column("hour").execute();
+  await db.schema
+    .createTable("usage_days")
+    .addColumn("key_id", "text", (c) => c.notNull())
+    .addColumn("day", "bigint", (c) => c.notNull())
+    .addColumn("code", "text", (c) => c.notNull())
+    .addColumn("count", "bigint", (c) => c.notNull())
+    .addPrimaryKeyConstraint("usage_days_pk", ["key_id", "day", "code"])
+    .execute();
+  await db.schema.createIndex("usage_days_day_idx").on("usage_days").column("day").execute();
+  await db.schema
+    .createIndex("webhook_deliveries_finished_idx")
+    .on("webhook_deliveries")
+    .column("last_attempt_at")
+    .where(sql<boolean>`status <> 'pending'`)
     .execute();
 }

@@ -124,7 +124,37 @@ export async function applyPortalWrite(trx: Db, write: PortalWrite): Promise<voi
         .execute();
       return;
     }
+    case "setMailOptOut": {
+      const optOut = JSON.stringify([...new Set(write.kinds)].sort());
+      await trx
+        .insertInto("consumer_mail_settings")
+        .values({ consumer_id: write.consumerId, opt_out: optOut })
+        .onConflict((oc) => oc.column("consumer_id").doUpdateSet({ opt_out: optOut }))
+        .execute();
+      return;
+    }
   }
+}
+
+export async function mailOptOuts(
+  db: Db,
+  d: SqlDialect,
+  consumerIds: readonly string[],
+): Promise<Map<string, readonly MailKind[]>> {
+  const found = new Map<string, readonly MailKind[]>();
+  const unique = [...new Set(consumerIds)];
+  for (let i = 0; i < unique.length; i += 500) {
+    const rows = await db
+      .selectFrom("consumer_mail_settings")
+      .selectAll()
+      .where("consumer_id", "in", unique.slice(i, i + 500))
+      .execute();
+    for (const row of rows) {
+      const kinds = d.readJson(row.opt_out) as MailKind[];
+      if (kinds.length > 0) found.set(row.consumer_id, kinds);
+    }
+  }
+  return found;
 }
 
 export async function findConsumerByEmail(db: Db, d: SqlDialect, email: string): Promise<Consumer | null> {

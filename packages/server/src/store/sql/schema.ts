@@ -171,6 +171,22 @@ export interface UsageMinutesTable {
   count: number;
 }
 
+/** Per-minute rows older than the retention rolled up by hour (`hour`: start of the UTC hour, epoch ms). */
+export interface UsageHoursTable {
+  key_id: string;
+  hour: number;
+  code: string;
+  count: number;
+}
+
+/** Hourly rows older than the retention rolled up by UTC day (`day`: its start, epoch ms); kept forever. */
+export interface UsageDaysTable {
+  key_id: string;
+  day: number;
+  code: string;
+  count: number;
+}
+
 /** A single node's in-process limit counter, kept across restarts (see `CounterSnapshotStore`). */
 export interface LimitCountersTable {
   key: string;
@@ -217,6 +233,11 @@ export interface MailMessagesTable {
   sent_at: number | null;
 }
 
+export interface ConsumerMailSettingsTable {
+  consumer_id: string;
+  opt_out: Json;
+}
+
 export interface KeygateDatabase {
   plans: PlansTable;
   consumers: ConsumersTable;
@@ -232,7 +253,10 @@ export interface KeygateDatabase {
   job_leases: JobLeasesTable;
   limit_counters: LimitCountersTable;
   usage_minutes: UsageMinutesTable;
+  usage_hours: UsageHoursTable;
+  usage_days: UsageDaysTable;
   portal_tokens: PortalTokensTable;
   portal_sessions: PortalSessionsTable;
   mail_messages: MailMessagesTable;
+  consumer_mail_settings: ConsumerMailSettingsTable;
 }

@@ -47,11 +47,11 @@ export async function addUsage(trx: Db, counts: readonly UsageCount[]): Promise<
 }
 
 /**
- * The bucket a minute falls in: integer division in both dialects (BIGINT in
+ * The bucket a row falls in: integer division in both dialects (BIGINT in
  * PostgreSQL, INTEGER in SQLite), so buckets start at multiples of `bucketMs`.
  */
 function bucketOf(bucketMs: number) {
-  return sql<number>`(minute / cast(${bucketMs} as bigint)) * cast(${bucketMs} as bigint)`;
+  return sql<number>`(t / cast(${bucketMs} as bigint)) * cast(${bucketMs} as bigint)`;
 }
 
 /**
@@ -66,27 +66,53 @@ export function byPosition(columns: number) {
 /** PostgreSQL's sum of BIGINT is NUMERIC (a string in pg); cast back so both dialects give a number. */
 const sumCount = sql<number>`cast(sum(count) as bigint)`;
 
-export async function keyUsage(db: Db, keyIds: readonly string[], range: UsageRange): Promise<KeyUsageSum[]> {
-  if (keyIds.length === 0) return [];
-  const bucket = bucketOf(range.bucketMs);
-  const rows = await db
+/**
+ * The usage rows of `[from, to)` from all three tables as (key_id, t, code,
+ * count), `t` being the row's minute, hour or day start. Retention rolls old
+ * minutes into hours and old hours into days (see retention-queries.ts), so
+ * every request is in exactly one of them: a sum over the union is the same
+ * before and after a roll-up. A rolled-up row counts when its start lies in
+ * the range, and lands in the bucket of its start: at minute granularity an
+ * hour's requests appear in its first minute, at hour granularity a day's in
+ * its first hour. Sums over ranges aligned to hours (for hourly rows) or days
+ * (for daily rows) are exact, as are the API's hour and day series.
+ */
+function usageRows(db: Db, keyIds: readonly string[] | null, range: UsageRange) {
+  const minutes = db
     .selectFrom("usage_minutes")
-    .select(["key_id", "code", bucket.as("at"), sumCount.as("count")])
-    .where("key_id", "in", [...keyIds])
+    .select(["key_id", "code", "count", sql<number>`minute`.as("t")])
     .where("minute", ">=", range.from)
     .where("minute", "<", range.to)
+    .$if(keyIds !== null, (q) => q.where("key_id", "in", [...(keyIds ?? [])]));
+  const hours = db
+    .selectFrom("usage_hours")
+    .select(["key_id", "code", "count", sql<number>`hour`.as("t")])
+    .where("hour", ">=", range.from)
+    .where("hour", "<", range.to)
+    .$if(keyIds !== null, (q) => q.where("key_id", "in", [...(keyIds ?? [])]));
+  const days = db
+    .selectFrom("usage_days")
+    .select(["key_id", "code", "count", sql<number>`day`.as("t")])
+    .where("day", ">=", range.from)
+    .where("day", "<", range.to)
+    .$if(keyIds !== null, (q) => q.where("key_id", "in", [...(keyIds ?? [])]));
+  return minutes.unionAll(hours).unionAll(days).as("u");
+}
+
+export async function keyUsage(db: Db, keyIds: readonly string[], range: UsageRange): Promise<KeyUsageSum[]> {
+  if (keyIds.length === 0) return [];
+  const rows = await db
+    .selectFrom(usageRows(db, keyIds, range))
+    .select(["u.key_id", "u.code", bucketOf(range.bucketMs).as("at"), sumCount.as("count")])
     .groupBy(byPosition(3))
     .execute();
   return rows.map((r) => ({ keyId: r.key_id, at: Number(r.at), code: r.code, count: Number(r.count) }));
 }
 
 export async function totalUsage(db: Db, range: UsageRange): Promise<UsageSum[]> {
-  const bucket = bucketOf(range.bucketMs);
   const rows = await db
-    .selectFrom("usage_minutes")
-    .select(["code", bucket.as("at"), sumCount.as("count")])
-    .where("minute", ">=", range.from)
-    .where("minute", "<", range.to)
+    .selectFrom(usageRows(db, null, range))
+    .select(["u.code", bucketOf(range.bucketMs).as("at"), sumCount.as("count")])
     .groupBy(byPosition(2))
     .execute();
   return rows.map((r) => ({ at: Number(r.at), code: r.code, count: Number(r.count) }));
