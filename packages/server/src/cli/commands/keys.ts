@@ -31,6 +31,14 @@ function secretBlock(secret: string): string {
   return `\nSecret (shown once, it cannot be retrieved again):\n  ${secret}\n`;
 }
 
+/** A comma-separated option as a list: entries trimmed, empty ones dropped. */
+function splitList(text: string): string[] {
+  return text
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
+}
+
 export function registerKeys(program: Command): void {
   const keys = program.command("keys").description("create, list, rotate and revoke keys");
   keys
@@ -39,11 +47,18 @@ export function registerKeys(program: Command): void {
     .option("--scopes <scopes>", "comma-separated scopes, e.g. read,trade", "")
     .option("--env <env>", "live | test", "live")
     .option("--expires-at <date>", "ISO 8601 expiry")
+    .option("--allowed-ips <cidrs>", "comma-separated IPv4/IPv6 addresses or CIDRs the key may be used from")
     .option("--json", "print JSON")
     .action(
       async (
         consumerId: string,
-        o: OutputOptions & { name: string; scopes: string; env: string; expiresAt?: string },
+        o: OutputOptions & {
+          name: string;
+          scopes: string;
+          env: string;
+          expiresAt?: string;
+          allowedIps?: string;
+        },
       ) => {
         const created = await adminClient().request<{ key: KeyView; secret: string }>(
           "POST",
@@ -53,6 +68,7 @@ export function registerKeys(program: Command): void {
             scopes: o.scopes === "" ? [] : o.scopes.split(",").map((s) => s.trim()),
             env: o.env,
             expiresAt: o.expiresAt,
+            allowedIps: o.allowedIps === undefined ? undefined : splitList(o.allowedIps),
           },
         );
         out(
@@ -101,6 +117,25 @@ export function registerKeys(program: Command): void {
           : `rotation ${result.rotation.id}: new key ${result.key.id} v${result.key.version} (${result.key.hint}); ` +
               `old key works until ${result.rotation.sunsetAt}${secretBlock(result.secret)}`,
       );
+    });
+  keys
+    .command("update <keyId>")
+    .description("rename a key, or set the addresses it may be used from")
+    .option("--name <name>", "new name")
+    .option(
+      "--allowed-ips <cidrs>",
+      'comma-separated IPv4/IPv6 addresses or CIDRs; "" lets the key in from anywhere',
+    )
+    .option("--json", "print JSON")
+    .action(async (keyId: string, o: OutputOptions & { name?: string; allowedIps?: string }) => {
+      const allowedIps =
+        o.allowedIps === undefined ? undefined : o.allowedIps === "" ? null : splitList(o.allowedIps);
+      const updated = await adminClient().request<{ key: KeyView }>(
+        "PATCH",
+        `/v1/keys/${encodeURIComponent(keyId)}?wait=true`,
+        { name: o.name, allowedIps },
+      );
+      out(o.json ? JSON.stringify(updated.key, null, 2) : `updated key ${keyId}`);
     });
   keys
     .command("revoke <keyId>")
