@@ -209,6 +209,8 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
     webhooks: webhooks.admin,
     limits: limiter,
     portalUrl: config.portalUrl,
+    // The admin port's refused-token throttle sees clients behind the same proxies as the gateway.
+    trustedProxies: config.gateway.trustedProxies,
     maxAllowedIps: config.keys.maxAllowedIps,
   });
   closers.push(() => app.close());
@@ -231,6 +233,9 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
       deprecationLink: config.gateway.deprecationLink,
       trustedProxies: config.gateway.trustedProxies,
       cors: config.gateway.cors,
+      requestTimeoutMs: config.gateway.requestTimeoutMs,
+      headersTimeoutMs: config.gateway.headersTimeoutMs,
+      maxInFlightPerConsumer: config.gateway.maxInFlightPerConsumer,
       ready,
       metrics,
       limiter,

@@ -1,17 +1,20 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
+import { KeygateError } from "@keygate/core";
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, FastifyServerOptions } from "fastify";
 import { fastify } from "fastify";
+import { clientSubject } from "../alerts/auth-failure-guard.ts";
 import type { PropagationTracker } from "../cluster/propagation.ts";
 import type { NodeInfo } from "../cluster/redis/node-registry.ts";
-import { problemFor } from "../http/problem.ts";
+import { clientAddress, trustedProxies } from "../http/client-address.ts";
+import { problemFor, problemHeaders } from "../http/problem.ts";
 import type { LeakIntake } from "../leaks/leak-intake.ts";
 import { captureRawBody, rawBodyOf } from "../leaks/raw-body-capture.ts";
 import type { AdminLimits } from "../limits/admin-limits.ts";
 import { REDACTED_PATHS } from "../logging/create-logger.ts";
 import type { ServiceDeps } from "../services/service-deps.ts";
 import type { WebhookAdmin } from "../webhooks/webhook-admin.ts";
-import { AdminAuthenticator } from "./admin-auth.ts";
+import { AdminAuthenticator, AdminAuthThrottle } from "./admin-auth.ts";
 import { adminRoutes } from "./admin-routes.ts";
 import { DashboardFiles } from "./dashboard-static.ts";
 import type { KeyVerifyFunction } from "./key-verifier.ts";
@@ -61,8 +64,28 @@ export interface AdminAppOptions {
   readonly limits?: AdminLimits | undefined;
   /** Public URL of the consumer portal, for hand-off links. Default: `http://127.0.0.1:7071`. */
   readonly portalUrl?: string | undefined;
+  /** Request, header and idle-connection timeouts of the admin port. */
+  readonly timeouts?: AdminTimeouts | undefined;
+  /**
+   * Refused admin tokens per minute from one client (IPv4 address or IPv6
+   * /64) above which it is answered 429 with `Retry-After` until the minute
+   * ends. Default 30; 0 turns it off.
+   */
+  readonly authFailuresPerMinute?: number | undefined;
+  /** Proxies whose `X-Forwarded-For` names the client, for that throttle (`gateway.trustedProxies`). Default: none. */
+  readonly trustedProxies?: readonly string[] | undefined;
   /** Longest IP allowlist per key. Default 100. */
   readonly maxAllowedIps?: number | undefined;
+}
+
+/** Slow-client bounds of the admin port (security review 3): fastify disables node's request timeout by default. */
+export interface AdminTimeouts {
+  /** Longest time to receive a whole request (headers and body); 408 or cut past it. Default 30 s. */
+  readonly requestTimeoutMs?: number | undefined;
+  /** Longest time to receive the request headers. Default 10 s (at most `requestTimeoutMs`). */
+  readonly headersTimeoutMs?: number | undefined;
+  /** A socket with no traffic for this long is closed. Default 60 s. */
+  readonly connectionTimeoutMs?: number | undefined;
 }
 
 /** A route as fastify registered it: the security suite walks this list, not the definitions. */
@@ -113,7 +136,17 @@ function accessOf(config: unknown): Access | undefined {
  */
 export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyInstance> {
   const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
+  const requestTimeout = options.timeouts?.requestTimeoutMs ?? 30_000;
+  const headersTimeout = Math.min(options.timeouts?.headersTimeoutMs ?? 10_000, requestTimeout);
   const app = fastify({
+    // An anonymous client sending a body byte by byte must not hold a socket for minutes; node checks
+    // incomplete requests every connectionsCheckingInterval (30 s by default, too coarse for these bounds).
+    requestTimeout,
+    connectionTimeout: options.timeouts?.connectionTimeoutMs ?? 60_000,
+    http: {
+      headersTimeout,
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(headersTimeout / 4))),
+    },
     ...loggerOptions(options.logger),
     bodyLimit,
     exposeHeadRoutes: false,
@@ -202,6 +235,10 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   };
   // Authentication runs on request, before the body is read: an unauthenticated caller never gets it parsed.
   const principals = new WeakMap<FastifyRequest, Principal>();
+  // Token guessing is throttled per client before any lookup (security review 10e).
+  const throttle = new AdminAuthThrottle({ failuresPerMinute: options.authFailuresPerMinute });
+  const trusted = trustedProxies(options.trustedProxies ?? []);
+  const clock = options.deps.clock;
 
   for (const route of adminRoutes) {
     app.route({
@@ -210,8 +247,32 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
       config: { access: route.access },
       ...(route.rawBody === true ? { preParsing: captureRawBody } : {}),
       ...(route.bodyLimitBytes === undefined ? {} : { bodyLimit: Math.max(route.bodyLimitBytes, bodyLimit) }),
-      onRequest: async (request) => {
-        principals.set(request, await authenticateRequest(route.access, request.headers, authDeps, request.ip));
+      onRequest: async (request, reply) => {
+        const usesToken = route.access === "read" || route.access === "write";
+        const address = usesToken
+          ? clientAddress(request.socket.remoteAddress, request.headers, trusted)
+          : undefined;
+        const client = address === undefined ? undefined : clientSubject(address);
+        const wait = throttle.retryAfter(client, clock.now());
+        if (wait > 0) {
+          const problem = problemFor(
+            "RATE_LIMITED",
+            "Too many refused admin tokens from this client; retry after the indicated time.",
+            requestInstance(request.url),
+          );
+          return reply.code(429).headers(problemHeaders(problem, wait)).send(JSON.stringify(problem));
+        }
+        try {
+          principals.set(
+            request,
+            await authenticateRequest(route.access, request.headers, authDeps, request.ip),
+          );
+        } catch (error) {
+          if (error instanceof KeygateError && error.code === "UNAUTHENTICATED")
+            throttle.fail(client, clock.now());
+          throw error;
+        }
+        return undefined;
       },
       handler: async (request, reply) => {
         const principal = principals.get(request);

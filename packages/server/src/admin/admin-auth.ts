@@ -15,8 +15,14 @@ export interface AdminAuthenticatorOptions {
    * `ttlMs`; the entry is never used past its end.
    */
   readonly ttlMs?: number;
-  /** Entries kept at most; a flood of random tokens only empties the cache. Default 10,000. */
+  /**
+   * Known tokens kept at most, least recently used dropped first. Unknown
+   * tokens are remembered apart (`maxUnknownEntries`), so a flood of random
+   * tokens never pushes a known one out. Default 10,000.
+   */
   readonly maxEntries?: number;
+  /** Unknown tokens remembered at most (a repeated bad token skips the store for `ttlMs`). Default 1,000. */
+  readonly maxUnknownEntries?: number;
 }
 
 interface CacheEntry {
@@ -29,18 +35,25 @@ interface CacheEntry {
 /**
  * Checks `Authorization: Bearer <admin token>`. Tokens are stored as their
  * SHA-256; the store is asked by hash and the stored hash is compared to the
- * presented one in constant time before it is trusted.
+ * presented one in constant time before it is trusted. Lookups are cached in
+ * two bounded maps: known tokens (an LRU) and unknown ones (oldest dropped),
+ * so guessing can only evict guesses.
  */
 export class AdminAuthenticator {
   readonly #options: AdminAuthenticatorOptions;
   readonly #ttlMs: number;
   readonly #maxEntries: number;
+  readonly #maxUnknown: number;
+  /** Found tokens, least recently used first (a hit moves its entry to the end). */
   readonly #cache = new Map<string, CacheEntry>();
+  /** Hashes the store did not know, oldest first. */
+  readonly #unknown = new Map<string, CacheEntry>();
 
   constructor(options: AdminAuthenticatorOptions) {
     this.#options = options;
     this.#ttlMs = options.ttlMs ?? 5_000;
     this.#maxEntries = options.maxEntries ?? 10_000;
+    this.#maxUnknown = options.maxUnknownEntries ?? 1_000;
   }
 
   /** The live token behind the header; throws `UNAUTHENTICATED` for a missing, unknown or revoked one. */
@@ -64,8 +77,12 @@ export class AdminAuthenticator {
 
   async #lookup(hash: string): Promise<AdminToken | null> {
     const now = this.#options.clock.now();
-    const cached = this.#cache.get(hash);
+    const cached = this.#cache.get(hash) ?? this.#unknown.get(hash);
     if (cached !== undefined && cached.until > now) {
+      if (cached.token !== null) {
+        this.#cache.delete(hash);
+        this.#cache.set(hash, cached);
+      }
       // Only found tokens are refreshed ahead: unknown ones (a flood of guesses) just expire.
       const refreshDue = now >= cached.until - this.#ttlMs / 2;
       if (cached.token !== null && refreshDue && !cached.refreshing) this.#refresh(hash, cached);
@@ -99,8 +116,21 @@ export class AdminAuthenticator {
 
   /** Caches a lookup that started at `startedAt` (its answer is as old as that). */
   #remember(hash: string, token: AdminToken | null, startedAt: number): void {
-    if (this.#cache.size >= this.#maxEntries) this.#cache.clear();
-    this.#cache.set(hash, { token, until: startedAt + this.#ttlMs, refreshing: false });
+    const entry: CacheEntry = { token, until: startedAt + this.#ttlMs, refreshing: false };
+    this.#cache.delete(hash);
+    this.#unknown.delete(hash);
+    const map = token === null ? this.#unknown : this.#cache;
+    const max = token === null ? this.#maxUnknown : this.#maxEntries;
+    if (map.size >= max) {
+      const oldest = map.keys().next();
+      if (oldest.done !== true) map.delete(oldest.value);
+    }
+    map.set(hash, entry);
+  }
+
+  /** Entries cached: known tokens and unknown ones (for tests and metrics). */
+  cacheSize(): { known: number; unknown: number } {
+    return { known: this.#cache.size, unknown: this.#unknown.size };
   }
 }
 
@@ -108,4 +138,58 @@ function sameHash(storedHex: string, presentedHex: string): boolean {
   const stored = Buffer.from(storedHex, "hex");
   const presented = Buffer.from(presentedHex, "hex");
   return stored.length === presented.length && timingSafeEqual(stored, presented);
+}
+
+export interface AdminAuthThrottleOptions {
+  /** Refused admin tokens in one minute from one client above which it gets 429 until the minute ends. Default 30; 0 turns it off. */
+  readonly failuresPerMinute?: number | undefined;
+  /** Clients counted per minute; the oldest is forgotten past it. Default 10,000. */
+  readonly maxTracked?: number | undefined;
+}
+
+const MINUTE_MS = 60_000;
+
+/**
+ * Throttles admin-token guessing per client (an IPv4 address or an IPv6 /64,
+ * as the caller names it): past `failuresPerMinute` refused tokens in a
+ * clock-aligned minute, the client is answered 429 with `Retry-After` until
+ * the minute ends, before any lookup. In this node's memory, bounded.
+ */
+export class AdminAuthThrottle {
+  readonly #limit: number;
+  readonly #max: number;
+  #minute = -1;
+  #failures = new Map<string, number>();
+
+  constructor(options: AdminAuthThrottleOptions = {}) {
+    this.#limit = options.failuresPerMinute ?? 30;
+    this.#max = options.maxTracked ?? 10_000;
+  }
+
+  /** Seconds `client` must wait before it is heard again; 0 when it may go on. */
+  retryAfter(client: string | undefined, now: number): number {
+    if (this.#limit <= 0 || client === undefined) return 0;
+    this.#roll(now);
+    if ((this.#failures.get(client) ?? 0) <= this.#limit) return 0;
+    return Math.max(1, Math.ceil(((this.#minute + 1) * MINUTE_MS - now) / 1000));
+  }
+
+  /** Counts one refused admin token from `client`. */
+  fail(client: string | undefined, now: number): void {
+    if (this.#limit <= 0 || client === undefined) return;
+    this.#roll(now);
+    const next = (this.#failures.get(client) ?? 0) + 1;
+    if (next === 1 && this.#failures.size >= this.#max) {
+      const oldest = this.#failures.keys().next();
+      if (oldest.done !== true) this.#failures.delete(oldest.value);
+    }
+    this.#failures.set(client, next);
+  }
+
+  #roll(now: number): void {
+    const minute = Math.floor(now / MINUTE_MS);
+    if (minute === this.#minute) return;
+    this.#minute = minute;
+    this.#failures = new Map();
+  }
 }

@@ -188,6 +188,12 @@ export const fileConfigSchema = z
         bodyLimitBytes: positiveInt.default(10 * 1024 * 1024),
         upstreamTimeoutMs: positiveInt.default(30_000),
         deprecationLink: z.url().default("https://keygate.dev/docs/rotation"),
+        // Longest time a client may take to send a whole request (headers and body), and its headers;
+        // past them the connection is answered 408 or cut (a slow body no longer holds an upstream connection).
+        requestTimeoutMs: positiveInt.min(100).max(3_600_000).default(60_000),
+        headersTimeoutMs: positiveInt.min(100).max(600_000).default(10_000),
+        // Requests of one consumer forwarded upstream at once; past it 429 RATE_LIMITED with Retry-After: 1.
+        maxInFlightPerConsumer: positiveInt.max(1_000_000).default(256),
         // Load balancers / proxies (IPv4/IPv6 addresses or CIDRs) whose X-Forwarded-For and X-Real-IP name
         // the client; see docs/security.md. Default: none, the socket peer is the client.
         trustedProxies: trustedProxiesSchema,

@@ -81,6 +81,20 @@ export interface GatewayServerOptions {
    * allow nothing. See `gateway-cors.ts`.
    */
   readonly cors?: CorsConfig | undefined;
+  /**
+   * Longest time a client may take to send a whole request (headers and
+   * body); past it the connection is answered 408 or cut, which also
+   * releases the upstream connection a slow body held. Default 60 s.
+   */
+  readonly requestTimeoutMs?: number | undefined;
+  /** Longest time a client may take to send the request headers. Default 10 s (at most `requestTimeoutMs`). */
+  readonly headersTimeoutMs?: number | undefined;
+  /**
+   * Most requests of one consumer forwarded upstream at once; past it the
+   * gateway answers 429 RATE_LIMITED with `Retry-After: 1`, so one consumer
+   * cannot hold the whole upstream pool. Default 256.
+   */
+  readonly maxInFlightPerConsumer?: number | undefined;
   /** How long `close()` waits for requests in flight before cutting connections. Default 10 s. */
   readonly closeGraceMs?: number | undefined;
 }
@@ -177,6 +191,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     metrics,
     failureGuard: options.failureGuard,
     cors,
+    maxInFlightPerConsumer: options.maxInFlightPerConsumer ?? 256,
     trustedProxies: trustedProxies(options.trustedProxies ?? []),
   });
 
@@ -199,7 +214,17 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     }
   };
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const requestTimeout = options.requestTimeoutMs ?? 60_000;
+  const headersTimeout = Math.min(options.headersTimeoutMs ?? 10_000, requestTimeout);
+  // Slow clients must not hold sockets (and, through a slow body, upstream connections): node checks
+  // incomplete requests against these every connectionsCheckingInterval (30 s by default, too coarse).
+  const serverOptions = {
+    requestTimeout,
+    headersTimeout,
+    keepAliveTimeout: 5_000,
+    connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(headersTimeout / 4))),
+  };
+  const server = createServer(serverOptions, (req: IncomingMessage, res: ServerResponse) => {
     let target = originForm(req.url ?? "/");
     if (target === undefined) {
       sendProblem(res, problemFor("VALIDATION_FAILED", "The request target must be a path.", "/"));
@@ -249,10 +274,6 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     }
     handler.handle(req, res, target, path);
   });
-  // Slow clients must not hold sockets forever (Node's 5 min requestTimeout stays); upstream slowness
-  // is bounded by the pool's timeouts.
-  server.headersTimeout = 30_000;
-  server.keepAliveTimeout = 5_000;
 
   let closing: Promise<void> | undefined;
   return {

@@ -36,6 +36,8 @@ export interface ProxyHandlerDeps {
   readonly trustedProxies: TrustedProxies;
   /** CORS on upstream responses. */
   readonly cors: GatewayCors;
+  /** Most requests of one consumer in flight upstream; past it 429 RATE_LIMITED. */
+  readonly maxInFlightPerConsumer: number;
 }
 
 /**
@@ -57,6 +59,8 @@ export interface ClientFailureGuard {
 }
 
 const THROTTLED_DETAIL = "Too many failed authentications from this client; retry after the indicated time.";
+const IN_FLIGHT_DETAIL =
+  "Too many requests of this consumer are in progress; retry after the indicated time.";
 
 /** The verification outcomes answered 401: what the failure guard counts. */
 function isAuthFailure(code: VerifyCode): boolean {
@@ -122,6 +126,8 @@ function mergeHeaders(headers: OutgoingHttpHeaders, extra: Readonly<Record<strin
 export class ProxyHandler {
   readonly #deps: ProxyHandlerDeps;
   readonly #exchangeOwner: ExchangeOwner<Forwarded>;
+  /** Requests forwarded and not yet finished, per consumer (entries removed at zero). */
+  readonly #inFlight = new Map<string, number>();
 
   constructor(deps: ProxyHandlerDeps) {
     this.#deps = deps;
@@ -252,8 +258,25 @@ export class ProxyHandler {
       sendProblem(res, problem, { ...decision.headers }, decision.retryAfterSeconds);
       return;
     }
+    const consumerId = outcome.consumerId ?? "";
+    const inFlight = this.#inFlight.get(consumerId) ?? 0;
+    if (inFlight >= this.#deps.maxInFlightPerConsumer) {
+      this.#deps.usage?.record(outcome.keyId, now, "RATE_LIMITED");
+      this.#deps.metrics.count("RATE_LIMITED");
+      const problem = problemFor("RATE_LIMITED", IN_FLIGHT_DETAIL, path);
+      sendProblem(res, problem, decision.headers === undefined ? undefined : { ...decision.headers }, 1);
+      return;
+    }
     this.#deps.usage?.record(outcome.keyId, now, "VALID");
     this.#deps.metrics.count("VALID");
+    if (clientGone(res)) return; // left while the key was being looked up: no slot to take, nothing to forward
+    this.#inFlight.set(consumerId, inFlight + 1);
+    // "close" comes once, whether the response finished or the client left: the slot is freed either way.
+    res.once("close", () => {
+      const left = (this.#inFlight.get(consumerId) ?? 1) - 1;
+      if (left <= 0) this.#inFlight.delete(consumerId);
+      else this.#inFlight.set(consumerId, left);
+    });
     this.#forward(req, res, target, path, key, outcome, decision.headers);
   }
 

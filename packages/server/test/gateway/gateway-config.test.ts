@@ -2,8 +2,14 @@ import { describe, expect, it } from "vitest";
 import { fileConfigSchema } from "../../src/config/config-schema.ts";
 
 describe("config: the gateway section's security settings", () => {
-  it("defaults to no trusted proxies", () => {
-    expect(fileConfigSchema.parse({}).gateway.trustedProxies).toEqual([]);
+  it("defaults to no trusted proxies, bounded request and header times, and 256 requests in flight per consumer", () => {
+    const { gateway } = fileConfigSchema.parse({});
+    expect(gateway.trustedProxies).toEqual([]);
+    expect(gateway.requestTimeoutMs).toBe(60_000);
+    expect(gateway.headersTimeoutMs).toBe(10_000);
+    expect(gateway.maxInFlightPerConsumer).toBe(256);
+    expect(fileConfigSchema.safeParse({ gateway: { requestTimeoutMs: 0 } }).success).toBe(false);
+    expect(fileConfigSchema.safeParse({ gateway: { maxInFlightPerConsumer: 0 } }).success).toBe(false);
   });
 
   it("accepts IPv4/IPv6 CIDRs and addresses, and reports every bad entry by its index", () => {
