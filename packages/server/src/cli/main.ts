@@ -4,6 +4,7 @@ import { Command } from "commander";
 import { AdminApiError } from "./admin-client.ts";
 import { registerAudit } from "./commands/audit.ts";
 import { registerConsumers } from "./commands/consumers.ts";
+import { registerDb } from "./commands/db.ts";
 import { registerIncident } from "./commands/incident.ts";
 import { registerKeys } from "./commands/keys.ts";
 import { registerMigrate } from "./commands/migrate.ts";
@@ -27,6 +28,7 @@ const program = new Command()
 
 registerStart(program);
 registerMigrate(program);
+registerDb(program);
 registerConsumers(program);
 registerKeys(program);
 registerRotations(program);

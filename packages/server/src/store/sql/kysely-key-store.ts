@@ -446,11 +446,11 @@ export class KyselyKeyStore
   }
 
   async rollUpUsageMinutes(before: number, limit: number): Promise<number> {
-    return this.#write((trx) => rq.rollUpUsageMinutes(trx, before, limit));
+    return this.#write((trx) => rq.rollUpUsageMinutes(trx, this.#d, before, limit));
   }
 
   async rollUpUsageHours(before: number, limit: number): Promise<number> {
-    return this.#write((trx) => rq.rollUpUsageHours(trx, before, limit));
+    return this.#write((trx) => rq.rollUpUsageHours(trx, this.#d, before, limit));
   }
 
   async pruneWebhookDeliveries(before: number, limit: number): Promise<number> {

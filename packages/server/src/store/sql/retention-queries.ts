@@ -44,11 +44,16 @@ function rollUp(rows: readonly MovedRow[], bucketMs: number): Rollup[] {
  * Inside a write transaction: deletes up to `limit` of the oldest rows before
  * `before` and returns exactly what it deleted (`DELETE … RETURNING`), so the
  * counts added to the coarser table are the counts removed, whatever another
- * writer did to those rows meanwhile. The row-value `IN` works on both
- * dialects and walks the time index oldest-first.
+ * writer did to those rows meanwhile. Rows are chosen through the time index
+ * and deleted by physical row id (SQLite `rowid`, PostgreSQL `ctid`): a
+ * lookup each, where matching the chosen keys back (`(key_id, minute, code)
+ * IN (…)`) may make PostgreSQL scan the whole table per batch. A row that
+ * another transaction updated after it was chosen has a new ctid and is
+ * skipped (not deleted, not counted) until the next batch.
  */
 async function takeOldest(
   trx: Db,
+  d: SqlDialect,
   table: "usage_minutes" | "usage_hours",
   column: "minute" | "hour",
   before: number,
@@ -56,11 +61,10 @@ async function takeOldest(
 ): Promise<MovedRow[]> {
   const t = sql.table(table);
   const c = sql.ref(column);
+  const chosen = sql`select ${sql.raw(d.name === "postgres" ? "ctid" : "rowid")} from ${t} where ${c} < ${before} order by ${c} limit ${limit}`;
+  const where = d.name === "postgres" ? sql`ctid = any(array(${chosen}))` : sql`rowid in (${chosen})`;
   const { rows } = await sql<MovedRow>`
-    delete from ${t}
-    where (key_id, ${c}, code) in (
-      select key_id, ${c}, code from ${t} where ${c} < ${before} order by ${c} limit ${limit}
-    )
+    delete from ${t} where ${where}
     returning key_id, ${c} as t, code, count`.execute(trx);
   return rows;
 }
@@ -98,15 +102,25 @@ async function addTo(
 }
 
 /** Inside ONE write transaction: the oldest `limit` minute rows before `before` into their hours. */
-export async function rollUpUsageMinutes(trx: Db, before: number, limit: number): Promise<number> {
-  const moved = await takeOldest(trx, "usage_minutes", "minute", before, limit);
+export async function rollUpUsageMinutes(
+  trx: Db,
+  d: SqlDialect,
+  before: number,
+  limit: number,
+): Promise<number> {
+  const moved = await takeOldest(trx, d, "usage_minutes", "minute", before, limit);
   await addTo(trx, "usage_hours", rollUp(moved, HOUR_MS));
   return moved.length;
 }
 
 /** Inside ONE write transaction: the oldest `limit` hour rows before `before` into their days. */
-export async function rollUpUsageHours(trx: Db, before: number, limit: number): Promise<number> {
-  const moved = await takeOldest(trx, "usage_hours", "hour", before, limit);
+export async function rollUpUsageHours(
+  trx: Db,
+  d: SqlDialect,
+  before: number,
+  limit: number,
+): Promise<number> {
+  const moved = await takeOldest(trx, d, "usage_hours", "hour", before, limit);
   await addTo(trx, "usage_days", rollUp(moved, DAY_MS));
   return moved.length;
 }

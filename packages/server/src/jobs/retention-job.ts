@@ -1,0 +1,114 @@
+import type { Clock, LeaseStore, RetentionStore } from "@keygate/core";
+import type { Logger } from "pino";
+import { type LeasedJob, startLeasedJob } from "./job-lease.ts";
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+/**
+ * Rows per transaction. Small enough that SQLite's write lock is held for
+ * tens of milliseconds (usage writers and commits wait at most that long),
+ * large enough that a year's backlog rolls up in minutes.
+ */
+export const RETENTION_BATCH_ROWS = 5000;
+
+/** How long data is kept at each granularity (config `usage.retention`, `webhooks.retentionDays`). */
+export interface RetentionPolicy {
+  /** Per-minute usage rows older than this many days are rolled up into hours. */
+  readonly minuteDays: number;
+  /** Hourly rows older than this many days are rolled up into days (kept forever). */
+  readonly hourDays: number;
+  /** Finished webhook deliveries are deleted this many days after their last attempt. */
+  readonly webhookDays: number;
+}
+
+/** Rows a pass moved or deleted. */
+export interface RetentionPassResult {
+  readonly minutesRolledUp: number;
+  readonly hoursRolledUp: number;
+  readonly deliveriesPruned: number;
+}
+
+/**
+ * The cut-offs at `now`: whole UTC hours (minutes) and whole UTC days
+ * (hours), so a pass rolls up complete hours and days and a rolled-up row
+ * never straddles the boundary.
+ */
+export function retentionCutoffs(now: number, policy: RetentionPolicy): { minutes: number; hours: number } {
+  return {
+    minutes: Math.floor((now - policy.minuteDays * DAY_MS) / HOUR_MS) * HOUR_MS,
+    hours: Math.floor((now - policy.hourDays * DAY_MS) / DAY_MS) * DAY_MS,
+  };
+}
+
+/** Repeats one batch step until it takes fewer than a full batch or the signal aborts. */
+async function drain(
+  step: (limit: number) => Promise<number>,
+  batchRows: number,
+  signal: AbortSignal,
+): Promise<number> {
+  let total = 0;
+  while (!signal.aborted) {
+    const n = await step(batchRows);
+    total += n;
+    if (n < batchRows) break;
+  }
+  return total;
+}
+
+/**
+ * One pass: old minutes into hours, then old hours into days, then finished
+ * webhook deliveries past their retention. Each batch is its own transaction
+ * (see `RetentionStore`): a pass that is aborted or crashes between batches
+ * leaves every request counted exactly once, and the next pass continues.
+ */
+export async function runRetentionPass(
+  store: RetentionStore,
+  clock: Clock,
+  policy: RetentionPolicy,
+  signal: AbortSignal,
+  batchRows = RETENTION_BATCH_ROWS,
+): Promise<RetentionPassResult> {
+  const now = clock.now();
+  const cut = retentionCutoffs(now, policy);
+  const minutesRolledUp = await drain((n) => store.rollUpUsageMinutes(cut.minutes, n), batchRows, signal);
+  const hoursRolledUp = await drain((n) => store.rollUpUsageHours(cut.hours, n), batchRows, signal);
+  const deliveriesPruned = await drain(
+    (n) => store.pruneWebhookDeliveries(now - policy.webhookDays * DAY_MS, n),
+    batchRows,
+    signal,
+  );
+  return { minutesRolledUp, hoursRolledUp, deliveriesPruned };
+}
+
+/** The lease the retention job runs under. */
+export const RETENTION_JOB = "retention";
+
+export interface RetentionJobOptions {
+  readonly store: RetentionStore;
+  readonly leases: LeaseStore;
+  readonly clock: Clock;
+  readonly policy: RetentionPolicy;
+  /** This process's identity in job leases. */
+  readonly holder: string;
+  readonly intervalMs: number;
+  readonly leaseTtlMs: number;
+}
+
+/** Runs `runRetentionPass` every `intervalMs` on the one node holding the `retention` lease. */
+export function startRetentionJob(logger: Logger, options: RetentionJobOptions): LeasedJob {
+  return startLeasedJob({
+    name: RETENTION_JOB,
+    leases: options.leases,
+    holder: options.holder,
+    ttlMs: options.leaseTtlMs,
+    intervalMs: options.intervalMs,
+    clock: options.clock,
+    logger,
+    async pass(signal) {
+      const result = await runRetentionPass(options.store, options.clock, options.policy, signal);
+      if (result.minutesRolledUp > 0 || result.hoursRolledUp > 0 || result.deliveriesPruned > 0)
+        logger.info(result, "retention: usage rolled up, old deliveries pruned");
+      return result;
+    },
+  });
+}
