@@ -4,7 +4,8 @@ import { BlockList, isIPv4, isIPv6 } from "node:net";
  * Address ranges a webhook must never reach unless the operator allows
  * private networks: loopback, private, carrier-grade NAT, link-local (cloud
  * metadata at 169.254.169.254), unique-local, documentation, benchmarking,
- * multicast, reserved and unspecified.
+ * multicast, reserved and unspecified, and the IPv6 translation and
+ * tunnel prefixes (NAT64, 6to4, Teredo).
  */
 const V4_RANGES: readonly [string, number][] = [
   ["0.0.0.0", 8],
@@ -28,6 +29,14 @@ const V6_RANGES: readonly [string, number][] = [
   // Unspecified, loopback and the deprecated IPv4-compatible block.
   ["::", 96],
   ["100::", 64],
+  // Translation and tunnelling prefixes (security review 10d): each reaches IPv4 space, or anything,
+  // through a relay or translator keygate cannot see past, so none is a safe webhook target.
+  // NAT64 well-known prefix (RFC 6052) and local-use NAT64 (RFC 8215).
+  ["64:ff9b::", 96],
+  ["64:ff9b:1::", 48],
+  // Teredo (RFC 4380) and 6to4 (RFC 3056).
+  ["2001::", 32],
+  ["2002::", 16],
   ["2001:db8::", 32],
   ["fc00::", 7],
   ["fe80::", 10],
@@ -61,12 +70,14 @@ export function ipv6Groups(address: string): number[] | null {
   return groups.every((g) => Number.isInteger(g) && g >= 0 && g <= 0xffff) ? groups : null;
 }
 
-/** The IPv4 address an IPv6 address stands for (IPv4-mapped `::ffff:a.b.c.d`, NAT64 `64:ff9b::/96`), or null. */
+/**
+ * The IPv4 address an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) stands for,
+ * or null. NAT64 addresses are not unwrapped: the whole prefix is refused.
+ */
 function embeddedIpv4(groups: readonly number[]): string | null {
   const [g0, g1, g2, g3, g4, g5, g6 = 0, g7 = 0] = groups;
   const mapped = g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0xffff;
-  const nat64 = g0 === 0x64 && g1 === 0xff9b && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0;
-  if (!mapped && !nat64) return null;
+  if (!mapped) return null;
   return [g6 >> 8, g6 & 0xff, g7 >> 8, g7 & 0xff].join(".");
 }
 

@@ -29,6 +29,16 @@ describe("isPrivateAddress", () => {
     "::ffff:a9fe:a9fe",
     "0:0:0:0:0:ffff:c0a8:0101",
     "64:ff9b::10.0.0.1",
+    // Security review 10d: translation and tunnel prefixes reach IPv4 (or anything) through a relay.
+    "64:ff9b::8.8.8.8",
+    "64:ff9b::808:808",
+    "64:ff9b:1::1",
+    "64:ff9b:1:ffff::a00:1",
+    "2002::1",
+    "2002:c0a8:101::1",
+    "2002:808:808::1",
+    "2001::1",
+    "2001:0:4136:e378:8000:63bf:3fff:fdd2",
     "::127.0.0.1",
     "not-an-ip",
     "1.2.3",
@@ -44,7 +54,10 @@ describe("isPrivateAddress", () => {
     "100.128.0.1",
     "2606:4700:4700::1111",
     "::ffff:93.184.216.34",
-    "64:ff9b::8.8.8.8",
+    "2001:4860:4860::8888",
+    "2001:1::1",
+    "64:ff9b:2::1",
+    "2003::1",
   ])("allows the public address %s", (address) => {
     expect(isPrivateAddress(address)).toBe(false);
   });
