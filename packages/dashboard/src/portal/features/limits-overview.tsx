@@ -37,7 +37,7 @@ export function LimitsOverview({ me, rateLimit, quota }: LimitsOverviewProps) {
             <div>
               <dt>Resets in</dt>
               <dd>
-                <Countdown to={rateLimit.resetAt} passed="now" />
+                <Countdown to={rateLimit.resetAt} passed="a moment" />
               </dd>
             </div>
           </dl>

@@ -49,16 +49,16 @@ export function PortalKeysTable({ keys, hiddenRetired }: PortalKeysTableProps) {
                 <PortalLink to={portalHref.key(key.id)}>{key.name}</PortalLink>{" "}
                 <span className="version">v{key.version}</span>
               </th>
-              <td>
+              <td data-label="Key">
                 <code className="hint">{key.hint}</code>
               </td>
-              <td className="wrap">
+              <td data-label="Scopes" className="wrap">
                 <ScopeChips scopes={key.scopes} />
               </td>
-              <td>
+              <td data-label="Env">
                 <span className={`chip chip-env-${key.env}`}>{key.env}</span>
               </td>
-              <td>
+              <td data-label="Status">
                 <StatusBadge status={key.status} />
                 {key.openRotation === null ? null : (
                   <div>
@@ -68,20 +68,22 @@ export function PortalKeysTable({ keys, hiddenRetired }: PortalKeysTableProps) {
                   </div>
                 )}
               </td>
-              <td>
+              <td data-label="Created">
                 <TimeAgo at={key.createdAt} />
               </td>
-              <td>
+              <td data-label="Last used">
                 <TimeAgo at={key.lastUsedAt} />
               </td>
-              <td>
+              <td data-label="Stops working in">
                 {key.status === "deprecated" && key.sunsetAt !== null ? (
                   <Countdown to={key.sunsetAt} passed="now" />
                 ) : (
                   <span className="muted">—</span>
                 )}
               </td>
-              <td className="numeric">{formatNumber(key.requests24h)}</td>
+              <td data-label="Requests, 24 h" className="numeric">
+                {formatNumber(key.requests24h)}
+              </td>
             </tr>
           ))}
         </tbody>

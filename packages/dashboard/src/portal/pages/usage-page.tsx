@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { Card } from "../../components/card.tsx";
 import { LiveNote } from "../../components/live-note.tsx";
 import { Loadable } from "../../components/loadable.tsx";
@@ -31,6 +31,17 @@ export function UsagePage() {
     },
     POLL_MS,
   );
+
+  // The rate limit's window is short: read again as soon as it starts over, not up to a poll later.
+  const resetAt = usage.data?.hour.rateLimit?.resetAt;
+  const refresh = usage.refresh;
+  useEffect(() => {
+    if (resetAt === undefined) return;
+    const wait = Date.parse(resetAt) - Date.now() + 500;
+    if (wait < 0 || wait > POLL_MS) return;
+    const timer = window.setTimeout(refresh, wait);
+    return () => window.clearTimeout(timer);
+  }, [resetAt, refresh]);
 
   return (
     <>
