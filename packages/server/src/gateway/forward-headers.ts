@@ -13,8 +13,12 @@ const HOP_BY_HOP = new Set([
   "upgrade",
 ]);
 
-/** Headers the gateway sets itself; a client's own values are never passed on as they are. */
-const GATEWAY_SET = new Set(["host", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"]);
+/**
+ * Headers the gateway sets or handles itself; a client's own values are never
+ * passed on as they are. `expect: 100-continue` is answered by the gateway
+ * once the key is verified (undici refuses to send it upstream).
+ */
+const GATEWAY_SET = new Set(["host", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "expect"]);
 
 /** Client-address claims: passed on only from a trusted proxy (see `http/client-address.ts`). */
 const ADDRESS_CLAIMS = new Set(["forwarded", "x-real-ip"]);

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { Clock } from "@keygate/core";
 import { Pool } from "undici";
+import { redactSecrets } from "../admin/redact-secrets.ts";
 import { trustedProxies } from "../http/client-address.ts";
 import { problemFor, sendProblem } from "../http/problem.ts";
 import type { VerifierStats } from "../verify/verifier.ts";
@@ -224,7 +225,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     keepAliveTimeout: 5_000,
     connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(headersTimeout / 4))),
   };
-  const server = createServer(serverOptions, (req: IncomingMessage, res: ServerResponse) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     let target = originForm(req.url ?? "/");
     if (target === undefined) {
       sendProblem(res, problemFor("VALIDATION_FAILED", "The request target must be a path.", "/"));
@@ -253,7 +254,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     if (OPS_PATHS.has(path)) {
       serveOps(path, res).catch((error: unknown) => {
         options.logger.error(
-          { err: error instanceof Error ? error.message : String(error), path },
+          { err: error instanceof Error ? error.message : String(error), path: redactSecrets(path) },
           "ops endpoint failed",
         );
         if (!res.headersSent) sendProblem(res, problemFor("INTERNAL", "An unexpected error occurred.", path));
@@ -273,7 +274,11 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       return;
     }
     handler.handle(req, res, target, path);
-  });
+  };
+  const server = createServer(serverOptions, onRequest);
+  // `Expect: 100-continue`: the request is verified like any other before its body is asked for; the
+  // proxy sends 100 Continue only when it forwards (a refusal is the final answer, the body never sent).
+  server.on("checkContinue", onRequest);
 
   let closing: Promise<void> | undefined;
   return {

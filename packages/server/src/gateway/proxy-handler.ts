@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerR
 import { pipeline, type Readable } from "node:stream";
 import type { Clock, ErrorCode } from "@keygate/core";
 import type { Dispatcher, Pool } from "undici";
+import { redactSecrets } from "../admin/redact-secrets.ts";
 import { clientAddress, normalizePeer, type TrustedProxies } from "../http/client-address.ts";
 import { problemFor, sendProblem } from "../http/problem.ts";
 import type { VerifyCode, VerifyOutcome } from "../verify/verify-outcome.ts";
@@ -93,8 +94,18 @@ function errorSummary(error: unknown): { code?: string; message: string } {
   return { message: String(error) };
 }
 
+/**
+ * The client left. Asked of the request's socket: a response queued behind
+ * an earlier pipelined one has no socket yet, and is not gone for that.
+ */
 function clientGone(res: ServerResponse): boolean {
-  return res.destroyed || res.socket === null || res.socket.destroyed;
+  return res.destroyed || res.req.socket.destroyed;
+}
+
+/** True for `Expect: 100-continue` (the only expectation node lets through, via `checkContinue`). */
+function expectsContinue(req: IncomingMessage): boolean {
+  const expect = req.headers.expect;
+  return expect !== undefined && expect.toLowerCase() === "100-continue";
 }
 
 function isBodyTooLarge(error: unknown): boolean {
@@ -135,7 +146,10 @@ export class ProxyHandler {
       responseHeaders: (res, headers, forwarded) => this.#responseHeaders(res, headers, forwarded),
       upstreamFailed: (res, error, { path, outcome }) => this.#upstreamFailed(res, path, outcome, error),
       bodyFailed: (error, { path }) =>
-        this.#deps.logger.warn({ err: errorSummary(error), path }, "upstream response stream failed"),
+        this.#deps.logger.warn(
+          { err: errorSummary(error), path: redactSecrets(path) },
+          "upstream response stream failed",
+        ),
       internal: (res, error, { path }) => this.#internal(res, path, error),
     };
   }
@@ -237,7 +251,10 @@ export class ProxyHandler {
   }
 
   #limiterFailed(error: unknown, path: string): LimitDecision {
-    this.#deps.logger.error({ err: errorSummary(error), path }, "limiter failed; request let through");
+    this.#deps.logger.error(
+      { err: errorSummary(error), path: redactSecrets(path) },
+      "limiter failed; request let through",
+    );
     return ALLOW;
   }
 
@@ -271,12 +288,18 @@ export class ProxyHandler {
     this.#deps.metrics.count("VALID");
     if (clientGone(res)) return; // left while the key was being looked up: no slot to take, nothing to forward
     this.#inFlight.set(consumerId, inFlight + 1);
-    // "close" comes once, whether the response finished or the client left: the slot is freed either way.
-    res.once("close", () => {
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
       const left = (this.#inFlight.get(consumerId) ?? 1) - 1;
       if (left <= 0) this.#inFlight.delete(consumerId);
       else this.#inFlight.set(consumerId, left);
-    });
+    };
+    // "close" comes once, whether the response finished or the client left: the slot is freed either way.
+    res.once("close", release);
+    // A response queued behind a pipelined one gets no "close" if the client leaves first: watch the socket.
+    if (res.socket === null) req.socket.once("close", release);
     this.#forward(req, res, target, path, key, outcome, decision.headers);
   }
 
@@ -303,6 +326,8 @@ export class ProxyHandler {
     } else if (req.headers["transfer-encoding"] !== undefined) {
       body = pipeline(req, new BodyLimit(deps.bodyLimitBytes), () => {});
     }
+    // Reached through `checkContinue` (gateway-server.ts): the key is good, so the client may send its body now.
+    if (expectsContinue(req)) res.writeContinue();
     const headers = upstreamRequestHeaders(req.headers, {
       keyId: outcome.keyId ?? "",
       consumerId: outcome.consumerId ?? "",
@@ -361,7 +386,7 @@ export class ProxyHandler {
     if (clientGone(res)) return; // the client went away; nothing to answer, nothing wrong upstream
     this.#deps.metrics.upstreamError();
     this.#deps.logger.warn(
-      { err: errorSummary(error), path, keyId: outcome?.keyId },
+      { err: errorSummary(error), path: redactSecrets(path), keyId: outcome?.keyId },
       "upstream request failed",
     );
     if (res.headersSent || res.destroyed) {
@@ -383,7 +408,10 @@ export class ProxyHandler {
   }
 
   #internal(res: ServerResponse, path: string, error: unknown): void {
-    this.#deps.logger.error({ err: errorSummary(error), path }, "gateway request failed");
+    this.#deps.logger.error(
+      { err: errorSummary(error), path: redactSecrets(path) },
+      "gateway request failed",
+    );
     if (res.headersSent || res.destroyed) {
       res.destroy();
       return;
