@@ -3,6 +3,11 @@ import { type KeyboardEvent, type ReactNode, type SyntheticEvent, useEffect, use
 const FOCUSABLE =
   'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
+/** The same, inside the body only: each alternative is scoped (a plain prefix would scope the first alone). */
+const IN_BODY = FOCUSABLE.split(", ")
+  .map((selector) => `.dialog-body ${selector}`)
+  .join(", ");
+
 export interface DialogProps {
   readonly title: string;
   /** Escape, the close button and Cancel buttons call this; the parent unmounts the dialog. */
@@ -39,7 +44,7 @@ export function Dialog({
     if (!dialog.open) dialog.showModal();
     const first =
       dialog.querySelector<HTMLElement>("[data-autofocus]") ??
-      dialog.querySelector<HTMLElement>(`.dialog-body ${FOCUSABLE}`) ??
+      dialog.querySelector<HTMLElement>(IN_BODY) ??
       dialog.querySelector<HTMLElement>(FOCUSABLE);
     first?.focus();
     return () => {

@@ -23,9 +23,10 @@ export function PortalHeader({ branding, me, route, signOut }: PortalHeaderProps
   return (
     <header className="portal-header">
       <div className="portal-bar">
-        <PortalLink to={portalHref.keys()} className="portal-brand">
+        {/* Not a link: "Keys" in the navigation is the way home, and the only link named like it. */}
+        <div className="portal-brand">
           <BrandMark branding={branding} size={32} />
-        </PortalLink>
+        </div>
         <nav aria-label="Main" className="portal-nav">
           <ul>
             {LINKS.map((link) => (

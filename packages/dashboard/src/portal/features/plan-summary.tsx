@@ -47,7 +47,7 @@ export function PlanSummary({ me }: PlanSummaryProps) {
         </div>
       )}
       <p className="plan-more">
-        <PortalLink to={portalHref.usage()}>See your usage</PortalLink>
+        <PortalLink to={portalHref.usage()}>Requests by outcome and limits in detail</PortalLink>
       </p>
     </div>
   );

@@ -53,20 +53,25 @@ export function PortalKeysTable({ keys, hiddenRetired }: PortalKeysTableProps) {
                 <code className="hint">{key.hint}</code>
               </td>
               <td data-label="Scopes" className="wrap">
-                <ScopeChips scopes={key.scopes} />
+                {/* One box per cell: on narrow screens the cell is a row of label and value. */}
+                <span>
+                  <ScopeChips scopes={key.scopes} />
+                </span>
               </td>
               <td data-label="Env">
                 <span className={`chip chip-env-${key.env}`}>{key.env}</span>
               </td>
               <td data-label="Status">
-                <StatusBadge status={key.status} />
-                {key.openRotation === null ? null : (
-                  <div>
-                    <PortalLink to={portalHref.rotation(key.openRotation.id)} className="small">
-                      {key.openRotation.role === "old" ? "Being replaced" : "Replacing the old key"}
-                    </PortalLink>
-                  </div>
-                )}
+                <div>
+                  <StatusBadge status={key.status} />
+                  {key.openRotation === null ? null : (
+                    <div>
+                      <PortalLink to={portalHref.rotation(key.openRotation.id)} className="small">
+                        {key.openRotation.role === "old" ? "Being replaced" : "Replacing the old key"}
+                      </PortalLink>
+                    </div>
+                  )}
+                </div>
               </td>
               <td data-label="Created">
                 <TimeAgo at={key.createdAt} />

@@ -40,14 +40,14 @@ export function KeyDetailPage({ id }: KeyDetailPageProps) {
   };
   const current = key.data;
   const working = current?.status === "active" || current?.status === "deprecated";
-  const back = <PortalLink to={portalHref.keys()}>← All keys</PortalLink>;
+  const back = <PortalLink to={portalHref.keys()}>← Key list</PortalLink>;
 
   if (current === undefined && key.error?.status === 404)
     return (
       <>
         <PageHeader title="Key not found" back={back} />
         <EmptyState title="There is no such key among yours">
-          <PortalLink to={portalHref.keys()}>See your keys</PortalLink>
+          <PortalLink to={portalHref.keys()}>Back to the key list</PortalLink>
         </EmptyState>
       </>
     );

@@ -12,7 +12,7 @@ export function PortalNotFoundPage({ path }: PortalNotFoundPageProps) {
     <>
       <PageHeader title="Page not found" />
       <EmptyState title={`Nothing lives at ${path}`}>
-        <PortalLink to={portalHref.keys()}>Go to your keys</PortalLink>
+        <PortalLink to={portalHref.keys()}>Back to the key list</PortalLink>
       </EmptyState>
     </>
   );

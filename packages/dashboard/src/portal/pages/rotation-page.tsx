@@ -41,14 +41,14 @@ export function RotationPage({ id }: RotationPageProps) {
     polled.refresh();
     refreshMe();
   };
-  const back = <PortalLink to={portalHref.keys()}>← All keys</PortalLink>;
+  const back = <PortalLink to={portalHref.keys()}>← Key list</PortalLink>;
 
   if (data === undefined && polled.error?.status === 404)
     return (
       <>
         <PageHeader title="Rotation not found" back={back} />
         <EmptyState title="There is no such rotation among your keys">
-          <PortalLink to={portalHref.keys()}>See your keys</PortalLink>
+          <PortalLink to={portalHref.keys()}>Back to the key list</PortalLink>
         </EmptyState>
       </>
     );
