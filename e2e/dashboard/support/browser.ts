@@ -32,9 +32,17 @@ export function launchChromium(): Promise<Browser> {
 
 export const DASHBOARD_DIST = join(repoRoot, "packages", "dashboard", "dist");
 
-const DASHBOARD_SOURCES = ["src", "public", "index.html", "vite.config.ts"].map((part) =>
-  join(repoRoot, "packages", "dashboard", part),
-);
+/** The consumer portal: the same package's second Vite entry. */
+export const PORTAL_DIST = join(repoRoot, "packages", "dashboard", "dist-portal");
+
+const DASHBOARD_SOURCES = [
+  "src",
+  "public",
+  "index.html",
+  "portal.html",
+  "vite.config.ts",
+  "vite.portal.config.ts",
+].map((part) => join(repoRoot, "packages", "dashboard", part));
 
 function newestChange(path: string): number {
   if (!existsSync(path)) return 0;
@@ -43,11 +51,16 @@ function newestChange(path: string): number {
   return Math.max(info.mtimeMs, ...readdirSync(path).map((name) => newestChange(join(path, name))));
 }
 
-/** Builds the dashboard when its dist is missing (before `npm ci`'s prepare ran) or older than its sources. */
+/**
+ * Builds the dashboard and the portal when either build is missing (before
+ * `npm ci`'s prepare ran) or older than their sources.
+ */
 export function ensureDashboardBuilt(): void {
-  const index = join(DASHBOARD_DIST, "index.html");
-  if (existsSync(index) && statSync(index).mtimeMs >= Math.max(...DASHBOARD_SOURCES.map(newestChange)))
-    return;
+  const newest = Math.max(...DASHBOARD_SOURCES.map(newestChange));
+  const fresh = [join(DASHBOARD_DIST, "index.html"), join(PORTAL_DIST, "index.html")].every(
+    (index) => existsSync(index) && statSync(index).mtimeMs >= newest,
+  );
+  if (fresh) return;
   execFileSync("npm", ["run", "build", "-w", "@keygate/dashboard"], { cwd: repoRoot, stdio: "ignore" });
 }
 
