@@ -420,3 +420,61 @@ describe("self-service rules", () => {
     expect(t.logs()).not.toMatch(/kgl_[0-9a-f]{64}|kgs_[0-9a-f]{64}/);
   });
 });
+
+describe("IP allowlists set in the portal", () => {
+  it("validates every entry, stores canonical CIDRs, is enforced by POST /v1/verify, and survives rotation", async () => {
+    const c = await consumerSession(t, { name: "Locked", plan: "pro" });
+    const bad = await json<{ code: string; errors: Array<{ path: string }> }>(
+      c.client.send("POST", "/portal/v1/keys", {
+        name: "bad",
+        allowedIps: ["10.0.0.0/33", "example.com", "1.2.3.4"],
+      }),
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e) => e.path)).toEqual(["/body/allowedIps/0", "/body/allowedIps/1"]);
+    const made = await json<{ key: { id: string; allowedIps: string[] }; secret: string }>(
+      c.client.send("POST", "/portal/v1/keys", {
+        name: "servers",
+        allowedIps: ["203.0.113.7/24", "2001:DB8::/32"],
+      }),
+    );
+    expect(made.status).toBe(201);
+    expect(made.body.key.allowedIps).toEqual(["203.0.113.0/24", "2001:db8::/32"]);
+    const verify = async (secret: string, clientIp: string) =>
+      (await t.admin<{ valid: boolean; code: string }>("POST", "/v1/verify", { key: secret, clientIp })).body;
+    expect(await verify(made.body.secret, "203.0.113.99")).toMatchObject({ valid: true });
+    expect(await verify(made.body.secret, "2001:db8:1::5")).toMatchObject({ valid: true });
+    expect(await verify(made.body.secret, "198.51.100.1")).toMatchObject({
+      valid: false,
+      code: "IP_NOT_ALLOWED",
+    });
+    expect(await verify(made.body.secret, "2001:db9::1")).toMatchObject({
+      valid: false,
+      code: "IP_NOT_ALLOWED",
+    });
+
+    // The successor of a rotation inherits the list.
+    const rotated = await json<{ key: { id: string; allowedIps: string[] }; secret: string }>(
+      c.client.send("POST", `/portal/v1/keys/${made.body.key.id}/rotate`, { overlapSeconds: 60 }),
+    );
+    expect(rotated.body.key.allowedIps).toEqual(["203.0.113.0/24", "2001:db8::/32"]);
+    expect(await verify(rotated.body.secret, "198.51.100.1")).toMatchObject({ code: "IP_NOT_ALLOWED" });
+
+    // Changing the list reaches the verifier at once; null lifts it.
+    const moved = await c.client.send("PATCH", `/portal/v1/keys/${rotated.body.key.id}`, {
+      allowedIps: ["198.51.100.0/24"],
+    });
+    expect(moved.status).toBe(200);
+    expect(await verify(rotated.body.secret, "198.51.100.1")).toMatchObject({ valid: true });
+    expect(await verify(rotated.body.secret, "203.0.113.99")).toMatchObject({ code: "IP_NOT_ALLOWED" });
+    await c.client.send("PATCH", `/portal/v1/keys/${rotated.body.key.id}`, { allowedIps: null });
+    expect(await verify(rotated.body.secret, "203.0.113.99")).toMatchObject({ valid: true });
+  });
+
+  it("bounds the list by keys.maxAllowedIps", async () => {
+    const c = await consumerSession(t, { name: "Many IPs", plan: "pro" });
+    const many = Array.from({ length: 101 }, (_, i) => `10.0.${Math.floor(i / 250)}.${i % 250}`);
+    const res = await c.client.send("POST", "/portal/v1/keys", { name: "too many", allowedIps: many });
+    expect(res.status).toBe(400);
+  });
+});
