@@ -5,9 +5,11 @@ import { type LeasedJob, startLeasedJob } from "./job-lease.ts";
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 /**
- * Rows per transaction. Small enough that SQLite's write lock is held for
- * tens of milliseconds (usage writers and commits wait at most that long),
- * large enough that a year's backlog rolls up in minutes.
+ * Rows per transaction. SQLite's write lock is held for one batch (usage
+ * flushes and commits wait that long): measured 75 ms per 5,000-row batch on
+ * an idle 2-core VM, mostly writing the commit's WAL frames, and ~0.2 s under
+ * load; smaller batches cost about as much each (the commit dominates), so a
+ * month's backlog for 1,000 keys would take several times longer.
  */
 export const RETENTION_BATCH_ROWS = 5000;
 
