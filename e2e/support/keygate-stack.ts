@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -41,7 +42,8 @@ export async function startStack(options: StackOptions = {}): Promise<KeygateSta
   const portalUrl = `http://127.0.0.1:${portalPort}`;
   const upstream = spawnProcess(["examples/market-data/src/main.ts"], { PORT: String(upstreamPort) });
   const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
-  const adminToken = `kga_e2e_${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
+  // At least 32 characters (KEYGATE_ADMIN_TOKEN's minimum).
+  const adminToken = `kga_e2e_${randomBytes(16).toString("hex")}`;
   const nodeEnv = {
     KEYGATE_ADMIN_PORT: String(adminPort),
     KEYGATE_GATEWAY_PORT: String(gatewayPort),

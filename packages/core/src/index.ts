@@ -16,6 +16,7 @@ export * from "./limits/limit-policies.ts";
 export * from "./limits/ratelimit-headers.ts";
 export * from "./limits/window-bounds.ts";
 export type * from "./model.ts";
+export type * from "./operator-store.ts";
 export type * from "./overview-store.ts";
 export type * from "./page.ts";
 export type * from "./policy-store.ts";

@@ -112,8 +112,17 @@ export interface Plan {
 /** Who made a change, as recorded in the audit log. Never a secret. */
 export interface Actor {
   readonly type: "admin" | "consumer" | "system";
-  /** Admin token id, key id, or job name. */
+  /**
+   * Admin token id (`adm_…`), single-sign-on subject (`sso:<issuer subject>`),
+   * key id, or job name. Stable: audit queries group by it.
+   */
   readonly id: string;
+  /**
+   * Who that is to a person reading the audit: the admin token's name, or the
+   * signed-in operator's email. Absent on consumer and system actors and on
+   * entries written before names were recorded.
+   */
+  readonly name?: string;
 }
 
 export interface AuditInput {
@@ -128,7 +137,8 @@ export interface AuditInput {
     | "rotation"
     | "webhook"
     | "admin_token"
-    | "portal_session";
+    | "portal_session"
+    | "operator_session";
   readonly targetId: string;
   /** Safe, secret-free details of the change. */
   readonly data: Metadata;
@@ -165,13 +175,28 @@ export interface OutboxEventInput {
   readonly data: Metadata;
 }
 
+/**
+ * What an operator may do. `viewer` reads everything; `operator` also changes
+ * consumers, keys, rotations, webhooks, leaks, portal links and mail state;
+ * `admin` also changes plans and admin tokens. `verifier` is apart from that
+ * ladder: it may only call `POST /v1/verify` (a provider's service).
+ */
+export type AdminRole = "viewer" | "operator" | "admin" | "verifier";
+
 export interface AdminToken {
   readonly id: string;
+  /** Unique among live tokens by convention (not enforced); the audit names the actor by it. */
   readonly name: string;
   /** Hex SHA-256 of the token. */
   readonly hash: string;
-  readonly role: "root" | "read";
+  readonly role: AdminRole;
   readonly createdAt: number;
+  /** Refused from this moment on; null: never expires. */
+  readonly expiresAt: number | null;
+  /** Last authenticated use, recorded in batches off the hot path (may lag by a few seconds). */
+  readonly lastUsedAt: number | null;
+  /** Who issued it: `admin:<token name>`, `sso:<email>`, `system:bootstrap`; null for tokens older than roles. */
+  readonly createdBy: string | null;
   readonly revokedAt: number | null;
 }
 

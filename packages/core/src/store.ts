@@ -10,6 +10,7 @@ import type {
   Rotation,
   RotationState,
 } from "./model.ts";
+import type { OperatorWrite } from "./operator-store.ts";
 import type { Page } from "./page.ts";
 import type { PortalWrite } from "./portal-store.ts";
 import type { WebhookWrite } from "./webhook-store.ts";
@@ -50,7 +51,8 @@ export type Write =
   | { readonly type: "updateRotation"; readonly rotation: Rotation; readonly expectState: RotationState }
   | { readonly type: "insertAdminToken"; readonly token: AdminToken }
   | WebhookWrite
-  | PortalWrite;
+  | PortalWrite
+  | OperatorWrite;
 
 /** Everything one change writes: state, its audit entries and its outbox events. */
 export interface UnitOfWork {

@@ -15,14 +15,16 @@ import { REDACTED_PATHS } from "../logging/create-logger.ts";
 import type { ServiceDeps } from "../services/service-deps.ts";
 import type { WebhookAdmin } from "../webhooks/webhook-admin.ts";
 import { AdminAuthenticator, AdminAuthThrottle } from "./admin-auth.ts";
+import { isAdminRole } from "./admin-roles.ts";
 import { adminRoutes } from "./admin-routes.ts";
+import { AdminTokenUsage } from "./admin-token-usage.ts";
 import { DashboardFiles } from "./dashboard-static.ts";
 import type { KeyVerifyFunction } from "./key-verifier.ts";
 import { buildOpenApiDocument } from "./openapi.ts";
 import { requestInstance, sendProblem, toProblem } from "./problem-reply.ts";
 import { requestLogSerializer } from "./redact-secrets.ts";
 import { authenticateRequest, type Principal } from "./request-auth.ts";
-import type { Access, AdminContext } from "./route-kit.ts";
+import { type Access, type AdminContext, isRoleAccess } from "./route-kit.ts";
 
 const API_VERSION = "0.1.0";
 const DEFAULT_BODY_LIMIT = 64 * 1024;
@@ -125,9 +127,7 @@ function loggerOptions(
 function accessOf(config: unknown): Access | undefined {
   if (typeof config !== "object" || config === null) return undefined;
   const access: unknown = (config as { access?: unknown }).access;
-  return access === "public" || access === "read" || access === "write" || access === "consumer"
-    ? access
-    : undefined;
+  return access === "public" || access === "consumer" || isAdminRole(access) ? access : undefined;
 }
 
 /**
@@ -224,15 +224,22 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
     portalUrl: options.portalUrl,
     maxAllowedIps: options.maxAllowedIps,
   };
-  const authDeps = {
-    authenticator: new AdminAuthenticator({
-      store: options.deps.store,
-      hasher: options.deps.hasher,
-      clock: options.deps.clock,
-      ttlMs: options.tokenCacheTtlMs,
-    }),
-    verify: options.verify,
-  };
+  // Last use of admin tokens, batched off the request path like key usage.
+  const tokenUsage = new AdminTokenUsage({ store: options.deps.store });
+  const authenticator = new AdminAuthenticator({
+    store: options.deps.store,
+    hasher: options.deps.hasher,
+    clock: options.deps.clock,
+    ttlMs: options.tokenCacheTtlMs,
+    onUse: (token, at) => tokenUsage.touch(token.id, at),
+  });
+  // A revoked admin token's hash arrives on the bus (services/admin-tokens.ts): every node drops it at once.
+  const unsubscribeTokens = options.deps.bus.subscribe((change) => authenticator.applyChange(change));
+  app.addHook("onClose", async () => {
+    unsubscribeTokens();
+    await tokenUsage.close();
+  });
+  const authDeps = { authenticator, verify: options.verify };
   // Authentication runs on request, before the body is read: an unauthenticated caller never gets it parsed.
   const principals = new WeakMap<FastifyRequest, Principal>();
   // Token guessing is throttled per client before any lookup (security review 10e).
@@ -248,7 +255,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
       ...(route.rawBody === true ? { preParsing: captureRawBody } : {}),
       ...(route.bodyLimitBytes === undefined ? {} : { bodyLimit: Math.max(route.bodyLimitBytes, bodyLimit) }),
       onRequest: async (request, reply) => {
-        const usesToken = route.access === "read" || route.access === "write";
+        const usesToken = isRoleAccess(route.access);
         const address = usesToken
           ? clientAddress(request.socket.remoteAddress, request.headers, trusted)
           : undefined;

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
-import type { AdminToken, Clock, Hasher, KeyStore } from "@keygate/core";
+import type { AdminToken, Change, Clock, Hasher, KeyStore } from "@keygate/core";
 import { KeygateError } from "@keygate/core";
 import { bearerToken, MAX_CREDENTIAL_LENGTH } from "./credentials.ts";
 
@@ -23,6 +23,8 @@ export interface AdminAuthenticatorOptions {
   readonly maxEntries?: number;
   /** Unknown tokens remembered at most (a repeated bad token skips the store for `ttlMs`). Default 1,000. */
   readonly maxUnknownEntries?: number;
+  /** Called with each accepted token and the time (last-use recording, batched by the callee). */
+  readonly onUse?: ((token: AdminToken, at: number) => void) | undefined;
 }
 
 interface CacheEntry {
@@ -48,6 +50,12 @@ export class AdminAuthenticator {
   readonly #cache = new Map<string, CacheEntry>();
   /** Hashes the store did not know, oldest first. */
   readonly #unknown = new Map<string, CacheEntry>();
+  /**
+   * Grows with every applied invalidation. A lookup that was in flight across
+   * one may have read the row before the change committed, so its answer is
+   * used once but not cached.
+   */
+  #epoch = 0;
 
   constructor(options: AdminAuthenticatorOptions) {
     this.#options = options;
@@ -56,7 +64,7 @@ export class AdminAuthenticator {
     this.#maxUnknown = options.maxUnknownEntries ?? 1_000;
   }
 
-  /** The live token behind the header; throws `UNAUTHENTICATED` for a missing, unknown or revoked one. */
+  /** The live token behind the header; throws `UNAUTHENTICATED` for a missing, unknown, expired or revoked one. */
   async authenticate(authorization: string | undefined): Promise<AdminToken> {
     const presented = bearerToken(authorization);
     if (presented === undefined) {
@@ -69,10 +77,41 @@ export class AdminAuthenticator {
     if (token === null || !sameHash(token.hash, hash)) {
       throw new KeygateError("UNAUTHENTICATED", "admin token not recognised");
     }
-    if (token.revokedAt !== null && token.revokedAt <= this.#options.clock.now()) {
+    const now = this.#options.clock.now();
+    if (token.revokedAt !== null && token.revokedAt <= now) {
       throw new KeygateError("UNAUTHENTICATED", "admin token revoked");
     }
+    if (token.expiresAt !== null && token.expiresAt <= now) {
+      throw new KeygateError("UNAUTHENTICATED", "admin token expired");
+    }
+    this.#options.onUse?.(token, now);
     return token;
+  }
+
+  /**
+   * Applies a change from the bus: an admin-token revocation is published
+   * with the token's hash in `hashes`, so its entry is dropped here and the
+   * next request reads the revoked row. `all` drops every entry. Key hashes
+   * in other changes match nothing here (a different secret's digest), at no cost.
+   */
+  applyChange(change: Change): void {
+    this.#epoch++;
+    if (change.all) {
+      this.#cache.clear();
+      this.#unknown.clear();
+      return;
+    }
+    for (const hash of change.hashes) {
+      this.#cache.delete(hash);
+      this.#unknown.delete(hash);
+    }
+  }
+
+  /** Drops every entry (the node lost the bus: a revocation may have been missed). */
+  clear(): void {
+    this.#epoch++;
+    this.#cache.clear();
+    this.#unknown.clear();
   }
 
   async #lookup(hash: string): Promise<AdminToken | null> {
@@ -89,12 +128,13 @@ export class AdminAuthenticator {
       return cached.token;
     }
     let token: AdminToken | null;
+    const epoch = this.#epoch;
     try {
       token = await this.#options.store.findAdminTokenByHash(hash);
     } catch {
       throw new KeygateError("STORE_UNAVAILABLE", "cannot check the admin token: the store is unavailable");
     }
-    this.#remember(hash, token, now);
+    if (epoch === this.#epoch) this.#remember(hash, token, now);
     return token;
   }
 
@@ -106,9 +146,10 @@ export class AdminAuthenticator {
   #refresh(hash: string, entry: CacheEntry): void {
     entry.refreshing = true;
     const startedAt = this.#options.clock.now();
+    const epoch = this.#epoch;
     this.#options.store.findAdminTokenByHash(hash).then(
       (token) => {
-        if (this.#cache.get(hash) === entry) this.#remember(hash, token, startedAt);
+        if (this.#cache.get(hash) === entry && epoch === this.#epoch) this.#remember(hash, token, startedAt);
       },
       () => undefined,
     );

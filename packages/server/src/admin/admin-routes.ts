@@ -1,4 +1,7 @@
 import type { AdminRoute } from "./route-kit.ts";
+import { createAdminTokenRoute } from "./routes/admin-tokens.create.ts";
+import { listAdminTokensRoute } from "./routes/admin-tokens.list.ts";
+import { revokeAdminTokenRoute } from "./routes/admin-tokens.revoke.ts";
 import { listAlertsRoute } from "./routes/alerts.list.ts";
 import { listAuditRoute } from "./routes/audit.list.ts";
 import { verifyAuditRoute } from "./routes/audit.verify.ts";
@@ -87,6 +90,9 @@ export const adminRoutes: readonly AdminRoute[] = [
   verifyAuditRoute,
   getChangeRoute,
   listNodesRoute,
+  createAdminTokenRoute,
+  listAdminTokensRoute,
+  revokeAdminTokenRoute,
   healthRoute,
   readyRoute,
   metricsRoute,

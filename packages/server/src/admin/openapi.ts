@@ -28,7 +28,9 @@ const ADMIN_INFO: DocumentInfo = {
     adminToken: {
       type: "http",
       scheme: "bearer",
-      description: "An admin token (kga_…); `read` tokens may only read",
+      description:
+        "An admin token (kga_…) with a role: viewer (reads), operator (consumers, keys, rotations, webhooks), " +
+        "admin (also plans and admin tokens), verifier (POST /v1/verify only); x-keygate-access names each route's minimum",
     },
     consumerApiKey: {
       type: "apiKey",
@@ -71,10 +73,13 @@ function parameters(schema: z.ZodType, location: "path" | "query"): JsonSchema[]
 /** The catalogue codes a route can answer, from its access rule, its input and its own list. */
 function errorCodes(route: DocumentedRoute): ErrorCode[] {
   const codes = new Set<ErrorCode>(["VALIDATION_FAILED", "INTERNAL"]);
-  if (route.access === "read" || route.access === "write" || route.access === "session")
-    codes.add("UNAUTHENTICATED");
-  if (route.access === "session" && route.method !== "GET") codes.add("CSRF_FAILED");
-  if (route.access === "write") codes.add("FORBIDDEN");
+  const operatorRoute =
+    route.access !== "public" && route.access !== "consumer" && route.access !== "session";
+  if (operatorRoute || route.access === "session") codes.add("UNAUTHENTICATED");
+  // A dashboard session (cookie) must send x-keygate-csrf on every change, like a portal session.
+  if ((route.access === "session" || operatorRoute) && route.method !== "GET") codes.add("CSRF_FAILED");
+  // Every operator route names a minimum role (a verifier token may call nothing but /v1/verify).
+  if (operatorRoute) codes.add("FORBIDDEN");
   if (route.body !== undefined || route.method !== "GET") codes.add("PAYLOAD_TOO_LARGE");
   for (const code of route.errors ?? []) codes.add(code);
   return [...codes];

@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders } from "node:http";
-import type { Actor, ErrorCode } from "@keygate/core";
+import type { Actor, AdminRole, ErrorCode } from "@keygate/core";
 import { errorCatalogue, isErrorCode, KeygateError } from "@keygate/core";
 import type { AdminAuthenticator } from "./admin-auth.ts";
+import { roleAllows } from "./admin-roles.ts";
 import { consumerCredential } from "./credentials.ts";
 import type { KeyVerifyFunction, VerifyOutcome } from "./key-verifier.ts";
 import type { Access } from "./route-kit.ts";
@@ -9,6 +10,8 @@ import type { Access } from "./route-kit.ts";
 /** Who is calling, once a route's access rule has been checked. */
 export interface Principal {
   readonly actor: Actor;
+  /** The operator's role on role routes (token or session); undefined on `public` and `consumer` routes. */
+  readonly role?: AdminRole | undefined;
   /** Set on `consumer` routes only. */
   readonly consumer: VerifyOutcome | undefined;
 }
@@ -37,9 +40,9 @@ export interface RequestAuthDeps {
 
 /**
  * Applies a route's access rule. Throws the catalogued refusal:
- * `UNAUTHENTICATED` (401) for a missing, unknown or revoked admin token,
- * `FORBIDDEN` (403) for a `read` token on a `write` route, and the verifier's
- * own code (401/403/429/503) for a consumer key that does not verify.
+ * `UNAUTHENTICATED` (401) for a missing, unknown, expired or revoked admin
+ * token, `FORBIDDEN` (403) for a role below the route's (`roleAllows`), and
+ * the verifier's own code (401/403/429/503) for a consumer key that does not verify.
  */
 export async function authenticateRequest(
   access: Access,
@@ -50,20 +53,33 @@ export async function authenticateRequest(
   switch (access) {
     case "public":
       return ANONYMOUS;
-    case "read":
-    case "write": {
+    case "viewer":
+    case "operator":
+    case "admin":
+    case "verifier": {
       const token = await deps.authenticator.authenticate(headers.authorization);
-      if (access === "write" && token.role !== "root") {
-        throw new KeygateError("FORBIDDEN", "this admin token may only read; the route changes state");
+      if (!roleAllows(token.role, access)) {
+        throw new KeygateError(
+          "FORBIDDEN",
+          `this admin token's role (${token.role}) may not call this route; it needs ${access}`,
+        );
       }
-      return { actor: { type: "admin", id: token.id }, consumer: undefined };
+      return {
+        actor: { type: "admin", id: token.id, name: token.name },
+        role: token.role,
+        consumer: undefined,
+      };
     }
     case "consumer": {
       const credential = consumerCredential(headers);
       if (credential.type === "ambiguous") {
         throw new KeygateError("KEY_MALFORMED", "x-api-key and Authorization carry different keys; send one");
       }
-      const outcome = await deps.verify(credential.type === "secret" ? credential.secret : undefined, [], clientIp);
+      const outcome = await deps.verify(
+        credential.type === "secret" ? credential.secret : undefined,
+        [],
+        clientIp,
+      );
       if (!outcome.valid || outcome.keyId === undefined) {
         const code: ErrorCode =
           outcome.code !== "VALID" && isErrorCode(outcome.code) ? outcome.code : "UNAUTHENTICATED";

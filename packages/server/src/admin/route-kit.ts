@@ -8,16 +8,23 @@ import type { LeakIntake } from "../leaks/leak-intake.ts";
 import type { AdminLimits } from "../limits/admin-limits.ts";
 import type { ServiceDeps } from "../services/service-deps.ts";
 import type { WebhookAdmin } from "../webhooks/webhook-admin.ts";
+import type { RoleAccess } from "./admin-roles.ts";
 import type { KeyVerifyFunction, VerifyOutcome } from "./key-verifier.ts";
 import { redactSecrets } from "./redact-secrets.ts";
 import { emptyBody, noParams, noQuery } from "./schemas.ts";
 
 /**
- * Who may call a route: `public` (health, metrics, docs), `read` (any live
- * admin token), `write` (a `root` admin token), `consumer` (a consumer's own
- * key, checked by the route through the verifier).
+ * Who may call a route: `public` (health, metrics, docs), `consumer` (a
+ * consumer's own key, checked by the route through the verifier), or the
+ * minimum operator role (`viewer`, `operator`, `admin`, or `verifier` for
+ * `POST /v1/verify`; see `roleAllows`) of an admin token or dashboard session.
  */
-export type Access = "public" | "read" | "write" | "consumer";
+export type Access = "public" | "consumer" | RoleAccess;
+
+/** Whether a route is called by operators (admin token or dashboard session). */
+export function isRoleAccess(access: Access | undefined): access is RoleAccess {
+  return access !== undefined && access !== "public" && access !== "consumer";
+}
 
 /** Everything a route handler may use, built once per app. */
 export interface AdminContext {
@@ -50,7 +57,7 @@ export interface RouteCall<P, Q, B> {
   readonly params: P;
   readonly query: Q;
   readonly body: B;
-  /** The admin token's identity for `read`/`write` routes; an anonymous system actor otherwise. */
+  /** The admin token's or signed-in operator's identity on role routes; an anonymous system actor otherwise. */
   readonly actor: Actor;
   /** The verified consumer key of a `consumer` route; undefined on every other route. */
   readonly consumer: VerifyOutcome | undefined;

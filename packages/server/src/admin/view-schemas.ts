@@ -81,7 +81,12 @@ export const planViewSchema = z.strictObject({
 export const auditEntryViewSchema = z.strictObject({
   seq: z.int(),
   at: isoTime,
-  actor: z.strictObject({ type: z.enum(["admin", "consumer", "system"]), id: z.string() }),
+  /** `name`: the admin token's name or the signed-in operator's email (entries written since roles). */
+  actor: z.strictObject({
+    type: z.enum(["admin", "consumer", "system"]),
+    id: z.string(),
+    name: z.string().optional(),
+  }),
   action: z.string(),
   targetType: z.string(),
   targetId: z.string(),

@@ -91,7 +91,11 @@ export function auditEntryView(entry: AuditEntry): AuditEntryView {
   return {
     seq: entry.seq,
     at: iso(entry.at),
-    actor: { type: entry.actor.type, id: entry.actor.id },
+    actor: {
+      type: entry.actor.type,
+      id: entry.actor.id,
+      ...(entry.actor.name === undefined ? {} : { name: entry.actor.name }),
+    },
     action: entry.action,
     targetType: entry.targetType,
     targetId: entry.targetId,

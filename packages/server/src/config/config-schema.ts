@@ -306,7 +306,8 @@ export const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9:_.-]{1,64}$/, "letters, digits and :_.- (at most 64)")
     .default("keygate:"),
-  KEYGATE_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  // An admin credential: as long as the ones keygate issues ask for (docs/security.md, "Operator access").
+  KEYGATE_ADMIN_TOKEN: z.string().min(32, "must be at least 32 characters").optional(),
   KEYGATE_CONFIG: z.string().min(1).optional(),
   /** Path of a JSON file shaped like GitHub's secret-scanning public-keys document; enables `POST /v1/leaks`. */
   KEYGATE_LEAK_PUBLIC_KEYS: z.string().min(1).optional(),

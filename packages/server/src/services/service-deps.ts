@@ -6,6 +6,7 @@ import type {
   Clock,
   Hasher,
   KeyStore,
+  OperatorStore,
   OutboxEventInput,
   PortalStore,
   Random,
@@ -15,8 +16,8 @@ import { KeygateError, newId } from "@keygate/core";
 
 /** What every use case needs. Built once by the composition root (main.ts). */
 export interface ServiceDeps {
-  /** Every backend serves the portal's reads too (sign-in links, sessions, mail). */
-  readonly store: KeyStore & PortalStore;
+  /** Every backend serves the portal's reads too (sign-in links, sessions, mail), and operator access. */
+  readonly store: KeyStore & PortalStore & OperatorStore;
   readonly clock: Clock;
   readonly random: Random;
   readonly hasher: Hasher;

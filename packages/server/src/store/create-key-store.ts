@@ -3,6 +3,7 @@ import type {
   Hasher,
   KeyStore,
   LeaseStore,
+  OperatorStore,
   OverviewStore,
   PolicyStore,
   PortalStore,
@@ -28,6 +29,7 @@ export type KeygateStore = KeyStore &
   UsageStore &
   OverviewStore &
   PolicyStore &
+  OperatorStore &
   PortalStore &
   RetentionStore &
   StoreStatsSource;

@@ -33,8 +33,11 @@ describe("AdminAuthenticator: the token cache (real SQLite file)", () => {
       id: "adm_1",
       name: "ops",
       hash: nodeHasher.sha256Hex(TOKEN),
-      role: "root",
+      role: "admin",
       createdAt: T0,
+      expiresAt: null,
+      lastUsedAt: null,
+      createdBy: null,
       revokedAt: null,
     };
     expect(

@@ -50,7 +50,7 @@ describe("OpenAPI document", () => {
 
   it("documents auth, parameters, bodies and problem answers", () => {
     const rotate = doc.paths["/v1/keys/{id}/rotate"]?.post;
-    expect(rotate?.["x-keygate-access"]).toBe("write");
+    expect(rotate?.["x-keygate-access"]).toBe("operator");
     expect(rotate?.security).toEqual([{ adminToken: [] }]);
     expect(rotate?.parameters).toEqual(
       expect.arrayContaining([

@@ -9,7 +9,7 @@ import { DEFAULT_PAGE_LIMIT, queryInt } from "../schemas.ts";
 export const listAlertsRoute = defineRoute({
   method: "GET",
   url: "/v1/alerts",
-  access: "read",
+  access: "viewer",
   operationId: "listAlerts",
   summary:
     "Alert events by id (key.deprecated_in_use, key.sunset_approaching, auth.failure_spike, key.leaked, key.rotation_due)",

@@ -7,7 +7,7 @@ import { auditEntryView } from "../views.ts";
 export const listAuditRoute = defineRoute({
   method: "GET",
   url: "/v1/audit",
-  access: "read",
+  access: "viewer",
   operationId: "listAudit",
   summary: "Audit entries in commit order, each hash-chained to the one before",
   tag: "audit",

@@ -14,7 +14,7 @@ const verdictSchema = z.union([
 export const verifyAuditRoute = defineRoute({
   method: "GET",
   url: "/v1/audit/verify",
-  access: "read",
+  access: "viewer",
   operationId: "verifyAudit",
   summary: "Walk the whole audit chain and name the first edited, missing or reordered entry",
   tag: "audit",

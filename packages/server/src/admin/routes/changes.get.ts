@@ -6,7 +6,7 @@ import { idOf } from "../schemas.ts";
 export const getChangeRoute = defineRoute({
   method: "GET",
   url: "/v1/changes/:id",
-  access: "read",
+  access: "viewer",
   operationId: "getChange",
   summary: "How many live nodes have applied a change (the changeId of a mutating answer)",
   tag: "changes",

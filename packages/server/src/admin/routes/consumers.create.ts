@@ -8,7 +8,7 @@ import { consumerView } from "../views.ts";
 export const createConsumerRoute = defineRoute({
   method: "POST",
   url: "/v1/consumers",
-  access: "write",
+  access: "operator",
   operationId: "createConsumer",
   summary: "Create a consumer (it has no keys yet, so no cache is affected)",
   tag: "consumers",

@@ -7,7 +7,7 @@ import { consumerView } from "../views.ts";
 export const getConsumerRoute = defineRoute({
   method: "GET",
   url: "/v1/consumers/:id",
-  access: "read",
+  access: "viewer",
   operationId: "getConsumer",
   summary: "Read one consumer",
   tag: "consumers",

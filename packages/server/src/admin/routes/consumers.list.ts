@@ -7,7 +7,7 @@ import { consumerView } from "../views.ts";
 export const listConsumersRoute = defineRoute({
   method: "GET",
   url: "/v1/consumers",
-  access: "read",
+  access: "viewer",
   operationId: "listConsumers",
   summary: "List consumers by id; pass `next` as `after` for the following page",
   tag: "consumers",

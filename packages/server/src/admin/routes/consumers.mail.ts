@@ -21,7 +21,7 @@ const mailViewSchema = z.strictObject({
 export const consumerMailRoute = defineRoute({
   method: "GET",
   url: "/v1/consumers/:id/mail",
-  access: "read",
+  access: "viewer",
   operationId: "listConsumerMail",
   summary:
     "Mail to the consumer and its delivery state (queued, sent, failed with the SMTP reply); bodies are never shown",

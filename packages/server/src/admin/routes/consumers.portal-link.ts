@@ -12,7 +12,7 @@ const DEFAULT_PORTAL_URL = "http://127.0.0.1:7071";
 export const consumerPortalLinkRoute = defineRoute({
   method: "POST",
   url: "/v1/consumers/:id/portal-links",
-  access: "write",
+  access: "operator",
   operationId: "createPortalLink",
   summary:
     "A one-time consumer portal sign-in link: your site, having authenticated its user, redirects them to `url`",

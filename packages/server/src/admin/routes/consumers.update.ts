@@ -17,7 +17,7 @@ import { consumerView } from "../views.ts";
 export const updateConsumerRoute = defineRoute({
   method: "PATCH",
   url: "/v1/consumers/:id",
-  access: "write",
+  access: "operator",
   operationId: "updateConsumer",
   summary: "Change a consumer; disabling it or changing its plan reaches every node's cache",
   tag: "consumers",

@@ -34,7 +34,7 @@ function planOf(name: string, plan: Plan | null | undefined): z.infer<typeof usa
 export const consumerUsageRoute = defineRoute({
   method: "GET",
   url: "/v1/consumers/:id/usage",
-  access: "read",
+  access: "viewer",
   operationId: "getConsumerUsage",
   summary:
     "The consumer's plan and where it stands: remaining in the current rate window, used of the quota period",

@@ -19,7 +19,7 @@ import { keyView } from "../views.ts";
 export const createKeyRoute = defineRoute({
   method: "POST",
   url: "/v1/consumers/:id/keys",
-  access: "write",
+  access: "operator",
   operationId: "createKey",
   summary: "Issue a key (version 1 of a new lineage); the secret is in this answer and never again",
   tag: "keys",

@@ -7,7 +7,7 @@ import { keyView } from "../views.ts";
 export const getKeyRoute = defineRoute({
   method: "GET",
   url: "/v1/keys/:id",
-  access: "read",
+  access: "viewer",
   operationId: "getKey",
   summary: "Read one key (its hint, never its secret or hash)",
   tag: "keys",

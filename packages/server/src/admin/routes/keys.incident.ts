@@ -9,7 +9,7 @@ import { keyView, rotationView } from "../views.ts";
 export const keyIncidentRoute = defineRoute({
   method: "POST",
   url: "/v1/keys/:id/incident",
-  access: "write",
+  access: "operator",
   operationId: "reportKeyIncident",
   summary:
     "Report a key as leaked: emergency rollover (the key is invalid at once, its successor is issued) " +

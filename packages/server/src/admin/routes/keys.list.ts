@@ -9,7 +9,7 @@ import { keyView } from "../views.ts";
 export const listKeysRoute = defineRoute({
   method: "GET",
   url: "/v1/keys",
-  access: "read",
+  access: "viewer",
   operationId: "listKeys",
   summary: "List keys by id, optionally of one consumer and in one (effective) status; never secrets",
   tag: "keys",

@@ -9,7 +9,7 @@ import { keyView } from "../views.ts";
 export const requestRotationRoute = defineRoute({
   method: "POST",
   url: "/v1/keys/:id/request-rotation",
-  access: "write",
+  access: "operator",
   operationId: "requestRotation",
   summary:
     "Make the key due now: its responses carry Deprecation and Sunset until the consumer self-rotates; it stops working at sunsetAt",

@@ -13,7 +13,7 @@ const BODY_LIMIT_BYTES = 512 * 1024;
 export const revokeManyKeysRoute = defineRoute({
   method: "POST",
   url: "/v1/keys/revoke",
-  access: "write",
+  access: "operator",
   operationId: "revokeKeys",
   summary: `Mass revocation: up to ${MAX_KEYS_PER_REVOCATION.toLocaleString("en-US")} keys (by id, or every key of a consumer) in one transaction and one change`,
   tag: "keys",

@@ -12,7 +12,7 @@ const DEFAULT_REASON = "manual";
 export const revokeKeyRoute = defineRoute({
   method: "POST",
   url: "/v1/keys/:id/revoke",
-  access: "write",
+  access: "operator",
   operationId: "revokeKey",
   summary: "Revoke a key now, on every node; an open rotation it is the old key of completes",
   tag: "keys",

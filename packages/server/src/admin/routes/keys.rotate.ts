@@ -10,7 +10,7 @@ import { keyView, rotationView } from "../views.ts";
 export const rotateKeyRoute = defineRoute({
   method: "POST",
   url: "/v1/keys/:id/rotate",
-  access: "write",
+  access: "operator",
   operationId: "rotateKey",
   summary:
     "Issue the successor and deprecate this key until the end of the overlap (0 = emergency rollover: invalid at once)",

@@ -16,7 +16,7 @@ import { keyView } from "../views.ts";
 export const updateKeyRoute = defineRoute({
   method: "PATCH",
   url: "/v1/keys/:id",
-  access: "write",
+  access: "operator",
   operationId: "updateKey",
   summary:
     "Rename a key or set where it may be used from (allowedIps; null lifts it); every node's cache drops the key",

@@ -20,7 +20,7 @@ const DEFAULT_BUCKETS = 60;
 export const keyUsageRoute = defineRoute({
   method: "GET",
   url: "/v1/keys/:id/usage",
-  access: "read",
+  access: "viewer",
   operationId: "getKeyUsage",
   summary:
     "A key's requests per minute, hour or day, by outcome (a continuous series, empty buckets included)",

@@ -16,7 +16,7 @@ const nodeView = z.strictObject({
 export const listNodesRoute = defineRoute({
   method: "GET",
   url: "/v1/nodes",
-  access: "read",
+  access: "viewer",
   operationId: "listNodes",
   summary: "Live nodes of the cluster: role, heartbeat, and the last change each applied",
   tag: "changes",

@@ -5,7 +5,7 @@ import { planView } from "../views.ts";
 export const listPlansRoute = defineRoute({
   method: "GET",
   url: "/v1/plans",
-  access: "read",
+  access: "viewer",
   operationId: "listPlans",
   summary: "List every plan, by name",
   tag: "plans",

@@ -9,7 +9,7 @@ import { planView } from "../views.ts";
 export const putPlanRoute = defineRoute({
   method: "PUT",
   url: "/v1/plans/:name",
-  access: "write",
+  access: "admin",
   operationId: "putPlan",
   summary: "Create or replace a plan; every cache drops its entries",
   tag: "plans",

@@ -9,7 +9,7 @@ import { keyView, rotationView } from "../views.ts";
 export const completeRotationRoute = defineRoute({
   method: "POST",
   url: "/v1/rotations/:id/complete",
-  access: "write",
+  access: "operator",
   operationId: "completeRotation",
   summary: "Retire the old key now (manual) instead of at its sunset",
   tag: "rotations",

@@ -10,7 +10,7 @@ import { rotationView } from "../views.ts";
 export const getRotationRoute = defineRoute({
   method: "GET",
   url: "/v1/rotations/:id",
-  access: "read",
+  access: "viewer",
   operationId: "getRotation",
   summary: "Read one rotation, with the traffic on its old and new keys",
   tag: "rotations",

@@ -7,7 +7,7 @@ import { rotationView } from "../views.ts";
 export const listRotationsRoute = defineRoute({
   method: "GET",
   url: "/v1/rotations",
-  access: "read",
+  access: "viewer",
   operationId: "listRotations",
   summary: "List rotations by id, optionally in one state or of one consumer",
   tag: "rotations",

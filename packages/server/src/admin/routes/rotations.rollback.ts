@@ -9,7 +9,7 @@ import { keyView, rotationView } from "../views.ts";
 export const rollbackRotationRoute = defineRoute({
   method: "POST",
   url: "/v1/rotations/:id/rollback",
-  access: "write",
+  access: "operator",
   operationId: "rollbackRotation",
   summary: "During the overlap: the old key is active again and the new one revoked (rolled_back)",
   tag: "rotations",

@@ -7,7 +7,7 @@ import { defineRoute } from "../route-kit.ts";
 export const getStatsRoute = defineRoute({
   method: "GET",
   url: "/v1/stats",
-  access: "read",
+  access: "viewer",
   operationId: "getStats",
   summary:
     "Overview: keys by status, consumers, rotations in progress, requests per minute over the last hour",

@@ -36,7 +36,7 @@ const verifyResultSchema = z.strictObject({
 export const verifyRoute = defineRoute({
   method: "POST",
   url: "/v1/verify",
-  access: "read",
+  access: "verifier",
   operationId: "verifyKey",
   summary:
     "Verify a consumer key for a provider service and charge `cost` (default 1) to its consumer's limits. An invalid or limited key is a result (200, valid: false, code RATE_LIMITED / QUOTA_EXCEEDED), not an error",

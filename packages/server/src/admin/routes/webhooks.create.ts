@@ -5,7 +5,7 @@ import { webhookAdminOf, webhookInput, webhookView, webhookWithSecretSchema } fr
 export const createWebhookRoute = defineRoute({
   method: "POST",
   url: "/v1/webhooks",
-  access: "write",
+  access: "operator",
   operationId: "createWebhook",
   summary:
     "Register a webhook endpoint for some events (or `*`); its signing secret (whsec_…) is in this answer and never again",

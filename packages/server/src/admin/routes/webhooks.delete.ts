@@ -5,7 +5,7 @@ import { webhookIdParams } from "./webhooks.views.ts";
 export const deleteWebhookRoute = defineRoute({
   method: "DELETE",
   url: "/v1/webhooks/:id",
-  access: "write",
+  access: "operator",
   operationId: "deleteWebhook",
   summary: "Delete a webhook endpoint: nothing more is sent to it, and its pending deliveries end as failed",
   tag: "webhooks",

@@ -8,7 +8,7 @@ import { deliveryView, deliveryViewSchema, webhookIdParams } from "./webhooks.vi
 export const listDeliveriesRoute = defineRoute({
   method: "GET",
   url: "/v1/webhooks/:id/deliveries",
-  access: "read",
+  access: "viewer",
   operationId: "listWebhookDeliveries",
   summary: "The delivery log of an endpoint, oldest first: one row per event, with its latest attempt",
   tag: "webhooks",

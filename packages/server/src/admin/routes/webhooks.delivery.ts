@@ -12,7 +12,7 @@ import {
 export const getDeliveryRoute = defineRoute({
   method: "GET",
   url: "/v1/webhooks/:id/deliveries/:deliveryId",
-  access: "read",
+  access: "viewer",
   operationId: "getWebhookDelivery",
   summary: "One delivery with every attempt (time, duration, response status, error)",
   tag: "webhooks",

@@ -5,7 +5,7 @@ import { webhookIdParams, webhookView, webhookViewSchema } from "./webhooks.view
 export const getWebhookRoute = defineRoute({
   method: "GET",
   url: "/v1/webhooks/:id",
-  access: "read",
+  access: "viewer",
   operationId: "getWebhook",
   summary: "Read one webhook endpoint (never its secret)",
   tag: "webhooks",

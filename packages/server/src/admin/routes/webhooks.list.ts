@@ -8,7 +8,7 @@ import { webhookView, webhookViewSchema } from "./webhooks.views.ts";
 export const listWebhooksRoute = defineRoute({
   method: "GET",
   url: "/v1/webhooks",
-  access: "read",
+  access: "viewer",
   operationId: "listWebhooks",
   summary: "List webhook endpoints by id (never their secrets)",
   tag: "webhooks",

@@ -6,7 +6,7 @@ import { deliveryParams, deliveryView, deliveryViewSchema } from "./webhooks.vie
 export const redeliverRoute = defineRoute({
   method: "POST",
   url: "/v1/webhooks/:id/deliveries/:deliveryId/redeliver",
-  access: "write",
+  access: "operator",
   operationId: "redeliverWebhook",
   summary: "Send a delivery again now (same webhook-id), with a fresh retry schedule",
   tag: "webhooks",

@@ -7,7 +7,7 @@ import { webhookIdParams, webhookView, webhookWithSecretSchema } from "./webhook
 export const rotateWebhookSecretRoute = defineRoute({
   method: "POST",
   url: "/v1/webhooks/:id/rotate-secret",
-  access: "write",
+  access: "operator",
   operationId: "rotateWebhookSecret",
   summary:
     "Replace the signing secret; for overlapSeconds (default 86400) every delivery carries signatures by both secrets",

@@ -96,8 +96,11 @@ export function adminToken(id: string, overrides: Partial<AdminToken> = {}): Adm
     id,
     name: `token ${id}`,
     hash: nodeHasher.sha256Hex(`admin secret of ${id}`),
-    role: "root",
+    role: "admin",
     createdAt: T0,
+    expiresAt: null,
+    lastUsedAt: null,
+    createdBy: null,
     revokedAt: null,
     ...overrides,
   };

@@ -1,7 +1,8 @@
-import type { KeyStore, PortalStore } from "@keygate/core";
+import type { KeyStore, OperatorStore, PortalStore } from "@keygate/core";
 import { afterEach, beforeEach, describe } from "vitest";
 import { auditContract } from "./audit.contract.ts";
 import { commitContract } from "./commit.contract.ts";
+import { operatorContract } from "./operator.contract.ts";
 import { outboxContract } from "./outbox.contract.ts";
 import { portalContract } from "./portal.contract.ts";
 import { readsContract } from "./reads.contract.ts";
@@ -21,8 +22,8 @@ export interface KeyStoreContractOptions {
   readonly openPeer?: () => Promise<ContractStore>;
 }
 
-/** Every backend serves the portal's reads beside the key store's. */
-type ContractStore = KeyStore & PortalStore;
+/** Every backend serves the portal's and operator access's reads beside the key store's. */
+type ContractStore = KeyStore & PortalStore & OperatorStore;
 
 /** What each section of the contract sees. */
 export interface ContractContext {
@@ -58,5 +59,6 @@ export function runKeyStoreContract(options: KeyStoreContractOptions): void {
     readsContract(ctx);
     outboxContract(ctx);
     portalContract(ctx);
+    operatorContract(ctx);
   });
 }

@@ -234,7 +234,7 @@ export function readsContract(ctx: ContractContext): void {
       const store = ctx.store();
       expect(await store.countAdminTokens()).toBe(0);
       const root = adminToken("adm_1");
-      const reader = adminToken("adm_2", { role: "read", revokedAt: T0 + 1 });
+      const reader = adminToken("adm_2", { role: "viewer", revokedAt: T0 + 1 });
       await commitOk(
         store,
         unit([

@@ -1,5 +1,6 @@
 import {
   type AdminToken,
+  type AdminTokenTouch,
   type AttemptOutcome,
   type AuditEntry,
   type AuditHead,
@@ -29,6 +30,8 @@ import {
   type MailMessage,
   type MailOutcome,
   type NewDelivery,
+  type OperatorSession,
+  type OperatorStore,
   type OutboxEvent,
   type OutboxEventInput,
   type OverviewStore,
@@ -54,6 +57,7 @@ import {
   type WebhookSigningSecrets,
   type WebhookStore,
 } from "@keygate/core";
+import { applyOperatorWrite, touchAdminTokens } from "./memory-operator-tables.ts";
 import * as portal from "./memory-portal-tables.ts";
 import { MemoryUsageTable } from "./memory-usage-table.ts";
 import {
@@ -76,6 +80,7 @@ interface State {
   keys: Map<string, KeyRecord>;
   rotations: Map<string, Rotation>;
   tokens: Map<string, AdminToken>;
+  operatorSessions: Map<string, OperatorSession>;
   audit: AuditEntry[];
   outbox: OutboxRow[];
   webhooks: Map<string, StoredWebhook>;
@@ -89,6 +94,7 @@ function emptyState(): State {
     keys: new Map(),
     rotations: new Map(),
     tokens: new Map(),
+    operatorSessions: new Map(),
     audit: [],
     outbox: [],
     webhooks: new Map(),
@@ -103,6 +109,7 @@ function cloneState(s: State): State {
     keys: new Map(s.keys),
     rotations: new Map(s.rotations),
     tokens: new Map(s.tokens),
+    operatorSessions: new Map(s.operatorSessions),
     audit: [...s.audit],
     outbox: [...s.outbox],
     webhooks: new Map(s.webhooks),
@@ -143,7 +150,8 @@ export class MemoryKeyStore
     PolicyStore,
     PortalStore,
     RetentionStore,
-    StoreStatsSource
+    StoreStatsSource,
+    OperatorStore
 {
   #state: State = emptyState();
   readonly #hasher: Hasher;
@@ -261,6 +269,13 @@ export class MemoryKeyStore
             if (next.tokens.has(write.token.id)) throw new Conflict(`admin token ${write.token.id} exists`);
             next.tokens.set(write.token.id, write.token);
             break;
+          case "revokeAdminToken":
+          case "insertOperatorSession":
+          case "endOperatorSession": {
+            const conflict = applyOperatorWrite(next.tokens, next.operatorSessions, write);
+            if (conflict !== null) throw new Conflict(conflict);
+            break;
+          }
           case "insertWebhook":
           case "updateWebhook": {
             const conflict = applyWebhookWrite(next.webhooks, write);
@@ -435,6 +450,23 @@ export class MemoryKeyStore
 
   async countAdminTokens(): Promise<number> {
     return this.#state.tokens.size;
+  }
+
+  async getAdminToken(id: string): Promise<AdminToken | null> {
+    return this.#state.tokens.get(id) ?? null;
+  }
+
+  async listAdminTokens(p: Page): Promise<AdminToken[]> {
+    return page([...this.#state.tokens.values()], (t) => t.id, p);
+  }
+
+  async recordAdminTokenUsage(touches: readonly AdminTokenTouch[]): Promise<void> {
+    touchAdminTokens(this.#state.tokens, touches);
+  }
+
+  async findOperatorSession(hash: string): Promise<OperatorSession | null> {
+    for (const session of this.#state.operatorSessions.values()) if (session.hash === hash) return session;
+    return null;
   }
 
   async recordKeyUsage(touches: readonly KeyUsageTouch[]): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Consumer, Write } from "@keygate/core";
 import type { Kysely } from "kysely";
 import { WriteConflict } from "./driver-errors.ts";
+import { applyOperatorWrite } from "./operator-queries.ts";
 import { applyPortalWrite } from "./portal-queries.ts";
 import type { KeygateDatabase } from "./schema.ts";
 import type { SqlDialect } from "./sql-dialect.ts";
@@ -192,10 +193,17 @@ export async function applyWrite(trx: Db, d: SqlDialect, write: Write): Promise<
           role: t.role,
           created_at: t.createdAt,
           revoked_at: t.revokedAt,
+          expires_at: t.expiresAt,
+          last_used_at: t.lastUsedAt,
+          created_by: t.createdBy,
         })
         .execute();
       return;
     }
+    case "revokeAdminToken":
+    case "insertOperatorSession":
+    case "endOperatorSession":
+      return applyOperatorWrite(trx, write);
     case "insertWebhook":
     case "updateWebhook":
       return applyWebhookWrite(trx, d, write);

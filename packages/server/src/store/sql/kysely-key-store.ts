@@ -1,5 +1,6 @@
 import {
   type AdminToken,
+  type AdminTokenTouch,
   type AttemptOutcome,
   type AuditEntry,
   type AuditHead,
@@ -27,6 +28,8 @@ import {
   type MailMessage,
   type MailOutcome,
   type NewDelivery,
+  type OperatorSession,
+  type OperatorStore,
   type OutboxEvent,
   type OutboxEventInput,
   type OverviewStore,
@@ -60,6 +63,7 @@ import { WriteConflict } from "./driver-errors.ts";
 import { findKeyByHash, recordKeyUsage } from "./key-queries.ts";
 import * as lq from "./lease-queries.ts";
 import { keygateMigrations } from "./migrations.ts";
+import * as opq from "./operator-queries.ts";
 import { claimOutbox, insertOutbox, markOutboxDelivered, markOutboxFailed } from "./outbox-queries.ts";
 import * as oq from "./overview-queries.ts";
 import * as pq from "./portal-queries.ts";
@@ -109,7 +113,8 @@ export class KyselyKeyStore
     PolicyStore,
     PortalStore,
     RetentionStore,
-    StoreStatsSource
+    StoreStatsSource,
+    OperatorStore
 {
   readonly #db: Db;
   readonly #d: SqlDialect;
@@ -335,6 +340,25 @@ export class KyselyKeyStore
         .executeTakeFirst();
       return Number(row?.n ?? 0);
     });
+  }
+
+  async getAdminToken(id: string): Promise<AdminToken | null> {
+    return this.#guard(() => opq.getAdminToken(this.#db, id));
+  }
+
+  async listAdminTokens(page: Page): Promise<AdminToken[]> {
+    return this.#guard(() => opq.listAdminTokens(this.#db, page));
+  }
+
+  async recordAdminTokenUsage(touches: readonly AdminTokenTouch[]): Promise<void> {
+    if (touches.length === 0) return;
+    await this.#guard(() =>
+      runWriteTransaction(this.#db, this.#d, (trx) => opq.recordAdminTokenUsage(trx, touches)),
+    );
+  }
+
+  async findOperatorSession(hash: string): Promise<OperatorSession | null> {
+    return this.#guard(() => opq.findOperatorSession(this.#db, hash));
   }
 
   async recordKeyUsage(touches: readonly KeyUsageTouch[]): Promise<void> {

@@ -1,5 +1,6 @@
 import { GENESIS_HASH } from "@keygate/core";
 import { type Kysely, type Migration, type MigrationProvider, sql } from "kysely";
+import { adminTokenRoles } from "./admin-token-roles-migration.ts";
 import type { SqlDialect } from "./sql-dialect.ts";
 
 /**
@@ -16,6 +17,7 @@ export function keygateMigrations(dialect: SqlDialect): MigrationProvider {
     "0005_portal_and_mail": { up: (db) => portalAndMail(db, dialect) },
     "0006_consumer_mail_settings": { up: (db) => consumerMailSettings(db, dialect) },
     "0007_usage_rollups": { up: (db) => usageRollups(db) },
+    "0008_admin_token_roles": { up: (db) => adminTokenRoles(db) },
   };
   return { getMigrations: async () => migrations };
 }

@@ -112,6 +112,9 @@ export function toAdminToken(row: Selectable<AdminTokensTable>): AdminToken {
     hash: row.hash,
     role: row.role as AdminToken["role"],
     createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    lastUsedAt: row.last_used_at,
+    createdBy: row.created_by,
     revokedAt: row.revoked_at,
   };
 }

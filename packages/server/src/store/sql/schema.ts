@@ -81,6 +81,23 @@ export interface AdminTokensTable {
   role: string;
   created_at: number;
   revoked_at: number | null;
+  /** Migration 0008. */
+  expires_at: number | null;
+  last_used_at: number | null;
+  created_by: string | null;
+}
+
+/** Dashboard sign-ins through OpenID Connect (migration 0008). */
+export interface OperatorSessionsTable {
+  id: string;
+  hash: string;
+  subject: string;
+  email: string;
+  role: string;
+  csrf_token: string;
+  created_at: number;
+  expires_at: number;
+  ended_at: number | null;
 }
 
 export interface AuditLogTable {
@@ -259,4 +276,5 @@ export interface KeygateDatabase {
   portal_sessions: PortalSessionsTable;
   mail_messages: MailMessagesTable;
   consumer_mail_settings: ConsumerMailSettingsTable;
+  operator_sessions: OperatorSessionsTable;
 }
