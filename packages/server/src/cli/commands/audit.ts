@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { plural } from "../../text/plural.ts";
 import { adminClient, out } from "../cli-context.ts";
 
 type Verdict = { ok: true; entries: number; headHash: string } | { ok: false; seq: number; problem: string };
@@ -11,7 +12,7 @@ export function registerAudit(program: Command): void {
     .action(async () => {
       const verdict = await adminClient().request<Verdict>("GET", "/v1/audit/verify");
       if (verdict.ok) {
-        out(`audit chain intact: ${verdict.entries} entries, head ${verdict.headHash}`);
+        out(`audit chain intact: ${plural(verdict.entries, "entry", "entries")}, head ${verdict.headHash}`);
         return;
       }
       process.stderr.write(`audit chain BROKEN at entry ${verdict.seq}: ${verdict.problem}\n`);
