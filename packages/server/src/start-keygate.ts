@@ -212,6 +212,9 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
     // The admin port's refused-token throttle sees clients behind the same proxies as the gateway.
     trustedProxies: config.gateway.trustedProxies,
     maxAllowedIps: config.keys.maxAllowedIps,
+    selfRotationDisabled: Object.entries(config.plans)
+      .filter(([, plan]) => !plan.selfRotation)
+      .map(([name]) => name),
   });
   closers.push(() => app.close());
   if (hasAdmin) {

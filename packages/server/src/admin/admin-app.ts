@@ -78,6 +78,8 @@ export interface AdminAppOptions {
   readonly trustedProxies?: readonly string[] | undefined;
   /** Longest IP allowlist per key. Default 100. */
   readonly maxAllowedIps?: number | undefined;
+  /** Plans whose keys may not rotate themselves (`plans.<name>.selfRotation: false`). Default: none. */
+  readonly selfRotationDisabled?: readonly string[] | undefined;
 }
 
 /** Slow-client bounds of the admin port (security review 3): fastify disables node's request timeout by default. */
@@ -205,6 +207,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   });
 
   const document = buildOpenApiDocument(adminRoutes, API_VERSION);
+  const selfRotationOff = new Set(options.selfRotationDisabled ?? []);
   const ctx: AdminContext = {
     deps: options.deps,
     propagation: options.propagation,
@@ -223,6 +226,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
     limits: options.limits,
     portalUrl: options.portalUrl,
     maxAllowedIps: options.maxAllowedIps,
+    selfRotationAllowed: (plan) => plan === null || !selfRotationOff.has(plan),
   };
   // Last use of admin tokens, batched off the request path like key usage.
   const tokenUsage = new AdminTokenUsage({ store: options.deps.store });

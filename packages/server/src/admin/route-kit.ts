@@ -50,6 +50,8 @@ export interface AdminContext {
   readonly portalUrl?: string | undefined;
   /** Longest IP allowlist per key (`keys.maxAllowedIps`); default 100. */
   readonly maxAllowedIps?: number | undefined;
+  /** Whether keys of a plan may rotate themselves (`plans.<name>.selfRotation`); default: every plan may. */
+  readonly selfRotationAllowed?: ((plan: string | null) => boolean) | undefined;
 }
 
 /** One parsed request, as a handler sees it. */

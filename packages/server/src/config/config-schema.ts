@@ -78,6 +78,9 @@ export const planSchema = z
       .max(64)
       .nullable()
       .optional(),
+    // Whether a key of this plan may rotate itself (POST /v1/self/rotate, the SDK's autoRotate); off: 403
+    // FORBIDDEN, rotation is the provider's (or the portal's). docs/security.md, security review 1.
+    selfRotation: z.boolean().default(true),
   })
   .strict();
 
@@ -143,6 +146,8 @@ export const mailSchema = z
         ]),
       )
       .default([]),
+    // Finished mail (sent or failed), ended portal sessions and expired sign-in links are deleted after this many days.
+    retentionDays: positiveInt.max(36_500).default(30),
     // A folder of Eta templates (`<kind>.subject.eta`, `<kind>.text.eta`, `<kind>.html.eta`, `layout.html.eta`)
     // that replace the built-in ones file by file; see docs/notifications.md.
     templatesDir: z.string().min(1).optional(),

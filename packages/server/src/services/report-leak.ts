@@ -53,7 +53,15 @@ interface LeakContext {
   readonly overlapSeconds: number;
   readonly tokenType: string | null;
   readonly locations: readonly LeakLocation[];
+  /** Set when this key was not reported itself but descends from the reported key (`leakedKeyId`). */
+  readonly leakedKeyId?: string | undefined;
 }
+
+/** Keys of one lineage read per page while collecting a leaked key's successors. */
+const LINEAGE_PAGE = 500;
+
+/** What happens to the successors of a leaked key, whatever `leaks.action` says. */
+const SUCCESSOR_POLICY: LeakPolicy = { action: "revoke", overlapSeconds: 0 };
 
 const MAX_LOCATIONS = 10;
 const MAX_TEXT = 2048;
@@ -84,6 +92,9 @@ function leakRecords(deps: ServiceDeps, key: KeyRecord, leak: LeakContext): Comm
     source: leak.locations[0]?.source ?? "unknown",
     url: leak.locations[0]?.url ?? "",
     locations: leak.locations,
+    ...(leak.leakedKeyId === undefined
+      ? {}
+      : { leakedKeyId: leak.leakedKeyId, reason: "successor_of_leaked" }),
   };
   const audit: AuditInput = auditEntry(now, leak.actor, "key.leaked", "key", key.id, data);
   const event: OutboxEventInput = { id: eventId(deps, now), type: "key.leaked", at: now, data };
@@ -141,6 +152,20 @@ async function containLeak(
   }
 }
 
+/** Keys of `key`'s lineage with a higher version (the keys rotation produced from it), newest first. */
+// Newest first: revoking a newer key never depends on an older one.
+async function successorsOf(deps: ServiceDeps, key: KeyRecord): Promise<KeyRecord[]> {
+  const found: KeyRecord[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = await deps.store.listKeys({ lineageId: key.lineageId, after, limit: LINEAGE_PAGE });
+    for (const other of page) if (other.version > key.version) found.push(other);
+    if (page.length < LINEAGE_PAGE) break;
+    after = page.at(-1)?.id;
+  }
+  return found.sort((a, b) => b.version - a.version);
+}
+
 function locationsOf(items: readonly LeakReportItem[]): LeakLocation[] {
   const seen = new Set<string>();
   const locations: LeakLocation[] = [];
@@ -185,12 +210,25 @@ export async function reportLeaks(
       labels.set(token, "false_positive");
       continue;
     }
-    const outcome = await containLeak(deps, found.key, policy, {
+    const leak = {
       actor: SECRET_SCANNING_ACTOR,
       tokenType: safeText(reports[0]?.type) || null,
       locations: locationsOf(reports),
-    });
+    };
+    // Read before containing anything: a successor the containment itself issues (rotate) is not the holder's.
+    const successors = await successorsOf(deps, found.key);
+    const outcome = await containLeak(deps, found.key, policy, leak);
     if (outcome.type === "contained") changes.push(outcome.change);
+    // Whoever held the leaked key may have rotated it (POST /v1/self/rotate) before the report came:
+    // every key it produced is as exposed as itself (security review 1), and is revoked whatever the
+    // policy (an overlap would leave the holder a working key; rotating would only mint another).
+    for (const successor of successors) {
+      const contained = await containLeak(deps, successor, SUCCESSOR_POLICY, {
+        ...leak,
+        leakedKeyId: found.key.id,
+      });
+      if (contained.type === "contained") changes.push(contained.change);
+    }
     labels.set(token, "true_positive");
   }
   const verdicts = items.map((item) => ({

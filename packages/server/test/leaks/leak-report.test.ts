@@ -107,15 +107,25 @@ describe("POST /v1/leaks (revoke)", () => {
     const revoked = await w.issueKey();
     await w.h.call({ method: "POST", url: `/v1/keys/${revoked.id}/revoke`, body: { reason: "manual" } });
     const rotated = await w.issueKey();
-    await w.h.call({ method: "POST", url: `/v1/keys/${rotated.id}/rotate`, body: { overlapSeconds: 0 } });
+    const successor = json<{ key: { id: string }; secret: string }>(
+      await w.h.call({ method: "POST", url: `/v1/keys/${rotated.id}/rotate`, body: { overlapSeconds: 0 } }),
+    );
+    w.h.secrets.push(successor.secret);
     const auditBefore = await w.h.auditLength();
     const outboxBefore = (await outbox()).length;
 
-    const res = await w.report(leakPayload([revoked.secret, rotated.secret]));
+    const res = await w.report(leakPayload([revoked.secret]));
     expect(res.statusCode, res.body).toBe(200);
-    expect(json<Verdict[]>(res).map((v) => v.label)).toEqual(["true_positive", "true_positive"]);
+    expect(json<Verdict[]>(res).map((v) => v.label)).toEqual(["true_positive"]);
     expect(await w.h.auditLength()).toBe(auditBefore);
     expect((await outbox()).length).toBe(outboxBefore);
+
+    // An expired key's successors are contained all the same (its holder may have made them): the
+    // expired key itself is left as it is, its successor is revoked (security review 1).
+    const again = await w.report(leakPayload([rotated.secret]));
+    expect(json<Verdict[]>(again).map((v) => v.label)).toEqual(["true_positive"]);
+    expect(await w.h.store.getKey(rotated.id)).toMatchObject({ status: "expired" });
+    expect(await w.verify(successor.secret)).toMatchObject({ valid: false, code: "KEY_REVOKED" });
     expect(await w.h.store.getKey(revoked.id)).toMatchObject({ status: "revoked", revokedReason: "manual" });
   });
 

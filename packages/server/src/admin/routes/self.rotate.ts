@@ -23,6 +23,7 @@ export const selfRotateRoute = defineRoute({
     "KEY_EXPIRED",
     "KEY_REVOKED",
     "CONSUMER_DISABLED",
+    "FORBIDDEN",
     "CONFLICT",
   ],
   responses: mutationResponses(
@@ -37,6 +38,11 @@ export const selfRotateRoute = defineRoute({
   ),
   async handler({ query, consumer, ctx }) {
     if (consumer === undefined) throw new KeygateError("UNAUTHENTICATED", "self-rotation needs a valid key");
+    if (ctx.selfRotationAllowed !== undefined && !ctx.selfRotationAllowed(consumer.plan ?? null))
+      throw new KeygateError(
+        "FORBIDDEN",
+        "this key's plan does not allow self-rotation; ask the provider, or rotate in the portal",
+      );
     const result = await selfRotate(ctx.deps, consumer);
     return withPropagation(ctx, result.change, query.wait, 201, {
       key: keyView(result.key, ctx.deps.clock.now()),

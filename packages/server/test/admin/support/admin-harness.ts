@@ -140,6 +140,8 @@ export interface HarnessOptions {
   readonly metrics?: () => Promise<string>;
   /** Enables `POST /v1/leaks` (test/leaks). */
   readonly leaks?: Parameters<typeof buildAdminApp>[0]["leaks"];
+  /** Plans whose keys may not rotate themselves. */
+  readonly selfRotationDisabled?: readonly string[];
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -172,6 +174,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     // per-client throttle has its own test (test/admin/security-admin-port.test.ts).
     authFailuresPerMinute: 0,
     leaks: options.leaks,
+    selfRotationDisabled: options.selfRotationDisabled,
   });
   const secrets = [rootToken, readToken, operatorToken, verifierToken, revokedToken, expiredToken];
   return {
