@@ -90,6 +90,18 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
   });
   const { bus } = cluster;
   const deps: ServiceDeps = { store, clock, random: cryptoRandom, hasher: nodeHasher, bus };
+  // Before anything else starts: a refused bootstrap (a revoked KEYGATE_ADMIN_TOKEN) must leave
+  // nothing running, so the process exits with the error.
+  let generatedAdminToken: string | undefined;
+  if (config.role === "all" || config.role === "admin") {
+    try {
+      generatedAdminToken = (await ensureBootstrapToken({ deps, envToken: config.adminToken })).token;
+    } catch (error) {
+      await bus.close();
+      await store.close();
+      throw error;
+    }
+  }
   await seedPlans(deps, config.plans, logger);
   // Counts alerts on /metrics once the node's metrics exist (quota alerts can only come after).
   let alertCounter: (type: string) => void = () => undefined;
@@ -188,12 +200,6 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
   const closers: Array<() => Promise<void>> = [];
   let adminUrl: string | undefined;
   let gatewayUrl: string | undefined;
-  let generatedAdminToken: string | undefined;
-
-  if (hasAdmin) {
-    const bootstrap = await ensureBootstrapToken({ deps, envToken: config.adminToken });
-    generatedAdminToken = bootstrap.token;
-  }
   // Built on every role: a gateway-only node serves POST /v1/self/rotate through it.
   const app = await buildAdminApp({
     deps,
