@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { KeygateError } from "@keygate/core";
 import { Command } from "commander";
 import { AdminApiError } from "./admin-client.ts";
+import { registerAdminTokens } from "./commands/admin-tokens.ts";
 import { registerAudit } from "./commands/audit.ts";
 import { registerConsumers } from "./commands/consumers.ts";
 import { registerDb } from "./commands/db.ts";
@@ -36,6 +37,7 @@ registerIncident(program);
 registerUsage(program);
 registerAudit(program);
 registerWebhooks(program);
+registerAdminTokens(program);
 
 try {
   await program.parseAsync(process.argv);
