@@ -25,6 +25,15 @@ export interface RetentionStore {
    * deliveries deleted.
    */
   pruneWebhookDeliveries(before: number, limit: number): Promise<number>;
+  /**
+   * Deletes, in ONE transaction, up to `limit` rows from each of: consumer
+   * mail that is finished (`sent` or `failed`) and was created before
+   * `before`; portal sessions that ended or expired before `before`; sign-in
+   * links that expired before `before`. Queued mail and live sessions are
+   * never touched. Returns the most rows deleted from any one of the three
+   * (a caller repeats while that equals `limit`).
+   */
+  prunePortalRecords(before: number, limit: number): Promise<number>;
 }
 
 /** One table of the store: exact row count and its size on disk (table, indexes and TOAST). */

@@ -299,7 +299,11 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
     leases: store,
     clock,
     holder,
-    policy: { ...config.usage.retention, webhookDays: config.webhooks.retentionDays },
+    policy: {
+      ...config.usage.retention,
+      webhookDays: config.webhooks.retentionDays,
+      portalDays: config.mail.retentionDays,
+    },
     intervalMs: config.jobs.retentionIntervalMs,
     leaseTtlMs: config.jobs.leaseTtlMs,
   });

@@ -21,6 +21,8 @@ export interface RetentionPolicy {
   readonly hourDays: number;
   /** Finished webhook deliveries are deleted this many days after their last attempt. */
   readonly webhookDays: number;
+  /** Finished consumer mail, ended sessions and expired sign-in links are deleted after this many days. */
+  readonly portalDays: number;
 }
 
 /** Rows a pass moved or deleted. */
@@ -28,6 +30,8 @@ export interface RetentionPassResult {
   readonly minutesRolledUp: number;
   readonly hoursRolledUp: number;
   readonly deliveriesPruned: number;
+  /** The most rows deleted from one of mail, portal sessions and sign-in links. */
+  readonly portalRecordsPruned: number;
 }
 
 /**
@@ -79,7 +83,12 @@ export async function runRetentionPass(
     batchRows,
     signal,
   );
-  return { minutesRolledUp, hoursRolledUp, deliveriesPruned };
+  const portalRecordsPruned = await drain(
+    (n) => store.prunePortalRecords(now - policy.portalDays * DAY_MS, n),
+    batchRows,
+    signal,
+  );
+  return { minutesRolledUp, hoursRolledUp, deliveriesPruned, portalRecordsPruned };
 }
 
 /** The lease the retention job runs under. */
@@ -108,8 +117,13 @@ export function startRetentionJob(logger: Logger, options: RetentionJobOptions):
     logger,
     async pass(signal) {
       const result = await runRetentionPass(options.store, options.clock, options.policy, signal);
-      if (result.minutesRolledUp > 0 || result.hoursRolledUp > 0 || result.deliveriesPruned > 0)
-        logger.info(result, "retention: usage rolled up, old deliveries pruned");
+      if (
+        result.minutesRolledUp > 0 ||
+        result.hoursRolledUp > 0 ||
+        result.deliveriesPruned > 0 ||
+        result.portalRecordsPruned > 0
+      )
+        logger.info(result, "retention: usage rolled up, old deliveries, mail and sessions pruned");
       return result;
     },
   });

@@ -37,7 +37,7 @@ const DAYS = 30;
 const NOW = Date.UTC(2025, 5, 30, 12, 30, 17);
 const END = Math.floor(NOW / MIN) * MIN + MIN;
 const START = END - DAYS * DAY;
-const POLICY: RetentionPolicy = { minuteDays: 7, hourDays: 14, webhookDays: 30 };
+const POLICY: RetentionPolicy = { minuteDays: 7, hourDays: 14, webhookDays: 30, portalDays: 30 };
 const CUT = retentionCutoffs(NOW, POLICY);
 const keyId = (k: number) => `key_${String(k).padStart(4, "0")}`;
 const KEY_IDS = Array.from({ length: KEYS }, (_, k) => keyId(k));
@@ -227,6 +227,7 @@ function retentionSuite(
           minutesRolledUp: 0,
           hoursRolledUp: 0,
           deliveriesPruned: 0,
+          portalRecordsPruned: 0,
         });
         expect(await reads(store)).toEqual(before);
         if (name === "SQLite file") {

@@ -195,6 +195,42 @@ export function portalContract(ctx: ContractContext): void {
       expect(await store.listMail({ consumerId: "con_b", limit: 10 })).toEqual([]);
     });
 
+    it("prunes finished mail, ended or expired sessions and expired links past the cut-off, in bounded batches", async () => {
+      const store = await seed();
+      const DAY = 86_400_000;
+      await store.commit(
+        unit([
+          { type: "insertMail", mail: mail("mail_a_sent", { createdAt: T0 }) },
+          { type: "insertMail", mail: mail("mail_b_queued", { createdAt: T0 }) },
+          { type: "insertMail", mail: mail("mail_new", { createdAt: T0 + 40 * DAY }) },
+          { type: "insertPortalSession", session: session("pss_ended", { endedAt: T0 + 1 }) },
+          { type: "insertPortalSession", session: session("pss_live", { expiresAt: T0 + 60 * DAY }) },
+          { type: "insertPortalToken", token: token("ptk_old") },
+          { type: "insertPortalToken", token: token("ptk_live", { expiresAt: T0 + 60 * DAY }) },
+        ]),
+      );
+      const [claimed] = await store.claimMail(T0, 1, MINUTE);
+      expect(claimed?.id).toBe("mail_a_sent");
+      await store.recordMailOutcome({
+        id: "mail_a_sent",
+        expectAttempts: 1,
+        at: T0 + 1,
+        status: "sent",
+        nextAttemptAt: null,
+        error: null,
+      });
+      const cutoff = T0 + 30 * DAY;
+      expect(await store.prunePortalRecords(cutoff, 1000)).toBe(1);
+      expect(await store.prunePortalRecords(cutoff, 1000)).toBe(0);
+      expect((await store.listMail({ limit: 10 })).map((m) => m.id)).toEqual(
+        ["mail_b_queued", "mail_new"],
+      );
+      expect(await store.findPortalSession(session("pss_ended").hash)).toBeNull();
+      expect(await store.findPortalSession(session("pss_live").hash)).not.toBeNull();
+      expect(await store.findPortalToken(token("ptk_old").hash)).toBeNull();
+      expect(await store.findPortalToken(token("ptk_live").hash)).not.toBeNull();
+    });
+
     it("erases a sign-in mail's bodies once it was sent", async () => {
       const store = await seed();
       await store.commit(

@@ -581,6 +581,10 @@ export class MemoryKeyStore
     this.#usage.add(counts);
   }
 
+  async prunePortalRecords(before: number, limit: number): Promise<number> {
+    return portal.prunePortalRecords(this.#state.portal, before, limit);
+  }
+
   async rollUpUsageMinutes(before: number, limit: number): Promise<number> {
     return this.#usage.rollUpMinutes(before, limit);
   }

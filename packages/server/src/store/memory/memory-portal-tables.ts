@@ -119,3 +119,17 @@ export function listMail(t: PortalTables, filter: MailFilter): MailMessage[] {
     .sort(byId)
     .slice(0, filter.limit);
 }
+
+/** See `RetentionStore.prunePortalRecords`. */
+export function prunePortalRecords(t: PortalTables, before: number, limit: number): number {
+  const take = <T extends { id: string }>(rows: Map<string, T>, old: (row: T) => boolean): number => {
+    const doomed = [...rows.values()].filter(old).slice(0, limit);
+    for (const row of doomed) rows.delete(row.id);
+    return doomed.length;
+  };
+  return Math.max(
+    take(t.mail, (m) => m.status !== "queued" && m.createdAt < before),
+    take(t.sessions, (s) => (s.endedAt !== null && s.endedAt < before) || s.expiresAt < before),
+    take(t.tokens, (k) => k.expiresAt < before),
+  );
+}

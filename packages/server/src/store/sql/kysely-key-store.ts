@@ -469,6 +469,10 @@ export class KyselyKeyStore
     return this.#guard(() => uq.totalUsage(this.#db, range));
   }
 
+  async prunePortalRecords(before: number, limit: number): Promise<number> {
+    return this.#write((trx) => pq.prunePortalRecords(trx, before, limit));
+  }
+
   async rollUpUsageMinutes(before: number, limit: number): Promise<number> {
     return this.#write((trx) => rq.rollUpUsageMinutes(trx, this.#d, before, limit));
   }

@@ -256,3 +256,48 @@ export async function listMail(db: Db, filter: MailFilter): Promise<MailMessage[
     .execute();
   return rows.map(toMail);
 }
+
+/** See `RetentionStore.prunePortalRecords`: three bounded deletes in the caller's transaction. */
+export async function prunePortalRecords(trx: Db, before: number, limit: number): Promise<number> {
+  const mail = await trx
+    .deleteFrom("mail_messages")
+    .where(
+      "id",
+      "in",
+      trx
+        .selectFrom("mail_messages")
+        .select("id")
+        .where("status", "<>", "queued")
+        .where("created_at", "<", before)
+        .orderBy("created_at")
+        .limit(limit),
+    )
+    .executeTakeFirst();
+  const sessions = await trx
+    .deleteFrom("portal_sessions")
+    .where(
+      "id",
+      "in",
+      trx
+        .selectFrom("portal_sessions")
+        .select("id")
+        .where((eb) => eb.or([eb("ended_at", "<", before), eb("expires_at", "<", before)]))
+        .orderBy("expires_at")
+        .limit(limit),
+    )
+    .executeTakeFirst();
+  const links = await trx
+    .deleteFrom("portal_tokens")
+    .where(
+      "id",
+      "in",
+      trx
+        .selectFrom("portal_tokens")
+        .select("id")
+        .where("expires_at", "<", before)
+        .orderBy("expires_at")
+        .limit(limit),
+    )
+    .executeTakeFirst();
+  return Math.max(Number(mail.numDeletedRows), Number(sessions.numDeletedRows), Number(links.numDeletedRows));
+}
