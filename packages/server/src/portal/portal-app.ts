@@ -1,11 +1,10 @@
-import { randomUUID } from "node:crypto";
 import type { SelfServicePolicy } from "@keygate/core";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import { fastify } from "fastify";
 import { DashboardFiles } from "../admin/dashboard-static.ts";
 import { buildOpenApiDocument } from "../admin/openapi.ts";
-import { requestInstance, sendProblem, toProblem } from "../admin/problem-reply.ts";
-import { requestLogSerializer } from "../admin/redact-secrets.ts";
+import { requestInstance, sendProblem } from "../admin/problem-reply.ts";
+import { jsonApiOptions, useJsonProblems } from "../http/json-api-app.ts";
 import { problemFor } from "../http/problem.ts";
 import type { AdminLimits } from "../limits/admin-limits.ts";
 import type { MailTemplates } from "../mail/mail-templates.ts";
@@ -56,38 +55,13 @@ const MISSING_BUILD_PAGE = `<!doctype html>
  */
 export async function buildPortalApp(options: PortalAppOptions): Promise<FastifyInstance> {
   const app = fastify({
+    ...jsonApiOptions(BODY_LIMIT),
     ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
-    bodyLimit: BODY_LIMIT,
-    exposeHeadRoutes: false,
-    return503OnClosing: true,
-    requestIdHeader: false,
-    genReqId: () => randomUUID(),
-    onProtoPoisoning: "error",
-    onConstructorPoisoning: "error",
-    routerOptions: { maxParamLength: 200 },
-    // Slow clients do not hold the port: whole requests within 15 s, headers within 10 s.
+    // Slow clients do not hold the port: whole requests within 15 s.
     requestTimeout: 15_000,
     connectionTimeout: 30_000,
-    childLoggerFactory: (logger, bindings, childOptions) =>
-      logger.child(bindings, {
-        ...childOptions,
-        serializers: { ...childOptions.serializers, req: requestLogSerializer },
-      }),
-    frameworkErrors: (error, request, reply) => {
-      sendProblem(reply, toProblem(error, requestInstance(request.url), BODY_LIMIT));
-    },
   });
-  app.removeAllContentTypeParsers();
-  const parseJson = app.getDefaultJsonParser("error", "error");
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
-    if (body === "") done(null, undefined);
-    else parseJson(request, body as string, done);
-  });
-  app.setErrorHandler((error, request, reply) => {
-    const problem = toProblem(error, requestInstance(request.url), BODY_LIMIT);
-    if (problem.code === "INTERNAL") request.log.error({ err: error }, "unhandled error on the portal port");
-    return sendProblem(reply, problem);
-  });
+  useJsonProblems(app, BODY_LIMIT, "portal");
 
   const pages =
     options.staticDir === undefined
