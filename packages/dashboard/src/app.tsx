@@ -1,5 +1,6 @@
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { createApiClient } from "./api/api-client.ts";
+import type { AdminRole, MeView } from "./api/operator-types.ts";
 import { NavBar } from "./components/nav-bar.tsx";
 import { useHashRoute } from "./hooks/use-hash-route.ts";
 import { LoginPage } from "./pages/login-page.tsx";
@@ -11,6 +12,7 @@ export function App() {
   const [token, setToken] = useState<string | null>(() => loadToken());
   const [notice, setNotice] = useState<string | undefined>();
   const route = useHashRoute();
+  const [role, setRole] = useState<AdminRole | undefined>();
 
   const logout = useCallback((reason?: string) => {
     clearToken();
@@ -30,8 +32,20 @@ export function App() {
           },
     [token, logout],
   );
+  // The role decides which controls show; the server checks every call regardless.
+  useEffect(() => {
+    setRole(undefined);
+    if (session === null) return;
+    const controller = new AbortController();
+    session.api.get<MeView>("/v1/me", {}, controller.signal).then(
+      (me) => setRole(me.role),
+      () => undefined,
+    );
+    return () => controller.abort();
+  }, [session]);
+  const withRole = useMemo(() => (session === null ? null : { ...session, role }), [session, role]);
 
-  if (session === null)
+  if (withRole === null)
     return (
       <LoginPage
         notice={notice}
@@ -43,12 +57,12 @@ export function App() {
       />
     );
   return (
-    <SessionContext.Provider value={session}>
+    <SessionContext.Provider value={withRole}>
       {/* A button, not a link: the hash holds the route. */}
       <button type="button" className="skip-link" onClick={() => document.getElementById("main")?.focus()}>
         Skip to content
       </button>
-      <div className="shell">
+      <div className="shell" data-role={role ?? "unknown"}>
         <NavBar route={route} onLogout={() => logout("Signed out.")} />
         <main id="main" className="main" tabIndex={-1}>
           <RoutePage route={route} />

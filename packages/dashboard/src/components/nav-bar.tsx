@@ -7,6 +7,8 @@ const LINKS = [
   { label: "Audit log", to: href.audit(), pages: ["audit"] },
   { label: "Webhooks", to: href.webhooks(), pages: ["webhooks"] },
   { label: "Plans", to: href.plans(), pages: ["plans"] },
+  // Only an admin may list admin tokens: hidden from other roles (styles.css, data-needs).
+  { label: "Admin tokens", to: href.adminTokens(), pages: ["admin-tokens"], needs: "admin" },
 ] as const;
 
 export interface NavBarProps {
@@ -25,7 +27,7 @@ export function NavBar({ route, onLogout }: NavBarProps) {
         {LINKS.map((link) => {
           const current = (link.pages as readonly string[]).includes(route.page);
           return (
-            <li key={link.to}>
+            <li key={link.to} data-needs={"needs" in link ? link.needs : undefined}>
               <a href={link.to} aria-current={current ? "page" : undefined}>
                 {link.label}
               </a>

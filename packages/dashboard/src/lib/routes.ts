@@ -10,6 +10,7 @@ export type Route =
   | { readonly page: "audit" }
   | { readonly page: "webhooks" }
   | { readonly page: "plans" }
+  | { readonly page: "admin-tokens" }
   | { readonly page: "not-found"; readonly path: string };
 
 const ID = /^[A-Za-z0-9_]{1,80}$/;
@@ -24,6 +25,7 @@ export function parseRoute(hash: string): Route {
     if (first === "audit") return { page: "audit" };
     if (first === "webhooks") return { page: "webhooks" };
     if (first === "plans") return { page: "plans" };
+    if (first === "admin-tokens") return { page: "admin-tokens" };
   } else if (ID.test(second)) {
     if (first === "consumers") return { page: "consumer", id: second };
     if (first === "rotations") return { page: "rotation", id: second };
@@ -39,4 +41,5 @@ export const href = {
   audit: () => "#/audit",
   webhooks: () => "#/webhooks",
   plans: () => "#/plans",
+  adminTokens: () => "#/admin-tokens",
 };

@@ -66,6 +66,7 @@ export function ConsumerDetailPage({ id }: ConsumerDetailPageProps) {
               <button
                 type="button"
                 className="button secondary"
+                data-needs="operator"
                 onClick={() => setDialog({ type: "toggle-disabled" })}
               >
                 {current.disabled ? "Enable" : "Disable"}
@@ -73,6 +74,7 @@ export function ConsumerDetailPage({ id }: ConsumerDetailPageProps) {
               <button
                 type="button"
                 className="button primary"
+                data-needs="operator"
                 onClick={() => setDialog({ type: "create-key" })}
               >
                 New key
@@ -91,6 +93,7 @@ export function ConsumerDetailPage({ id }: ConsumerDetailPageProps) {
                   <button
                     type="button"
                     className="button secondary small"
+                    data-needs="operator"
                     onClick={() => setDialog({ type: "edit-email" })}
                   >
                     Edit email

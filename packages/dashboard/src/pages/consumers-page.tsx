@@ -31,7 +31,12 @@ export function ConsumersPage() {
         title="Consumers"
         subtitle={<LiveNote polled={consumers} />}
         actions={
-          <button type="button" className="button primary" onClick={() => setCreating(true)}>
+          <button
+            type="button"
+            className="button primary"
+            data-needs="operator"
+            onClick={() => setCreating(true)}
+          >
             New consumer
           </button>
         }

@@ -19,7 +19,12 @@ export function PlansPage() {
         title="Plans"
         subtitle={<LiveNote polled={plans} />}
         actions={
-          <button type="button" className="button primary" onClick={() => setEditing({ plan: undefined })}>
+          <button
+            type="button"
+            className="button primary"
+            data-needs="admin"
+            onClick={() => setEditing({ plan: undefined })}
+          >
             New plan
           </button>
         }

@@ -54,10 +54,20 @@ export function RotationPage({ id }: RotationPageProps) {
         actions={
           open ? (
             <>
-              <button type="button" className="button secondary" onClick={() => setConfirm("rollback")}>
+              <button
+                type="button"
+                className="button secondary"
+                data-needs="operator"
+                onClick={() => setConfirm("rollback")}
+              >
                 Roll back
               </button>
-              <button type="button" className="button primary" onClick={() => setConfirm("complete")}>
+              <button
+                type="button"
+                className="button primary"
+                data-needs="operator"
+                onClick={() => setConfirm("complete")}
+              >
                 Complete now
               </button>
             </>

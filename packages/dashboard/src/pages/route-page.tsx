@@ -1,4 +1,5 @@
 import type { Route } from "../lib/routes.ts";
+import { AdminTokensPage } from "./admin-tokens-page.tsx";
 import { AuditPage } from "./audit-page.tsx";
 import { ConsumerDetailPage } from "./consumer-detail-page.tsx";
 import { ConsumersPage } from "./consumers-page.tsx";
@@ -24,6 +25,8 @@ export function RoutePage({ route }: { readonly route: Route }) {
       return <WebhooksPage />;
     case "plans":
       return <PlansPage />;
+    case "admin-tokens":
+      return <AdminTokensPage />;
     case "not-found":
       return <NotFoundPage path={route.path} />;
   }

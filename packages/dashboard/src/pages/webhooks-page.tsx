@@ -35,7 +35,12 @@ export function WebhooksPage() {
         title="Webhooks"
         subtitle={<LiveNote polled={webhooks} />}
         actions={
-          <button type="button" className="button primary" onClick={() => setDialog({ type: "create" })}>
+          <button
+            type="button"
+            className="button primary"
+            data-needs="operator"
+            onClick={() => setDialog({ type: "create" })}
+          >
             New endpoint
           </button>
         }

@@ -294,6 +294,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
           body: request.body,
           actor: principal.actor,
           consumer: principal.consumer,
+          role: principal.role,
           headers: request.headers,
           ctx,
           ...(route.rawBody === true ? { rawBody: rawBodyOf(request) } : {}),

@@ -2,6 +2,7 @@ import type { AdminRoute } from "./route-kit.ts";
 import { createAdminTokenRoute } from "./routes/admin-tokens.create.ts";
 import { listAdminTokensRoute } from "./routes/admin-tokens.list.ts";
 import { revokeAdminTokenRoute } from "./routes/admin-tokens.revoke.ts";
+import { getMeRoute } from "./routes/me.get.ts";
 import { listAlertsRoute } from "./routes/alerts.list.ts";
 import { listAuditRoute } from "./routes/audit.list.ts";
 import { verifyAuditRoute } from "./routes/audit.verify.ts";
@@ -93,6 +94,7 @@ export const adminRoutes: readonly AdminRoute[] = [
   createAdminTokenRoute,
   listAdminTokensRoute,
   revokeAdminTokenRoute,
+  getMeRoute,
   healthRoute,
   readyRoute,
   metricsRoute,

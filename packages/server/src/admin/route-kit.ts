@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
-import type { Actor, ErrorCode, FieldError } from "@keygate/core";
+import type { Actor, AdminRole, ErrorCode, FieldError } from "@keygate/core";
 import { KeygateError } from "@keygate/core";
 import type { z } from "zod";
 import type { PropagationTracker } from "../cluster/propagation.ts";
@@ -63,6 +63,8 @@ export interface RouteCall<P, Q, B> {
   readonly actor: Actor;
   /** The verified consumer key of a `consumer` route; undefined on every other route. */
   readonly consumer: VerifyOutcome | undefined;
+  /** The operator's role on role routes; undefined on `public` and `consumer` routes. */
+  readonly role?: AdminRole | undefined;
   readonly headers: IncomingHttpHeaders;
   readonly ctx: AdminContext;
 }
@@ -118,6 +120,7 @@ export interface RawCall {
   readonly body: unknown;
   readonly actor: Actor;
   readonly consumer: VerifyOutcome | undefined;
+  readonly role?: AdminRole | undefined;
   readonly headers: IncomingHttpHeaders;
   readonly ctx: AdminContext;
   /** The request body as received, on `rawBody` routes only. */
@@ -211,6 +214,7 @@ export function defineRoute<
         body: parsed.body as z.output<B>,
         actor: raw.actor,
         consumer: raw.consumer,
+        role: raw.role,
         headers: raw.headers,
         ctx: raw.ctx,
       });

@@ -24,6 +24,7 @@ export function KeyRowActions({ keyView: key, actions }: KeyRowActionsProps) {
         <button
           type="button"
           className="button secondary small"
+          data-needs="operator"
           onClick={() => actions.rotate(key)}
           aria-label={`Rotate ${label}`}
         >
@@ -34,6 +35,7 @@ export function KeyRowActions({ keyView: key, actions }: KeyRowActionsProps) {
         <button
           type="button"
           className="button secondary small"
+          data-needs="operator"
           onClick={() => actions.requestRotation(key)}
           aria-label={`Request rotation of ${label}`}
         >
@@ -44,6 +46,7 @@ export function KeyRowActions({ keyView: key, actions }: KeyRowActionsProps) {
         <button
           type="button"
           className="button danger-outline small"
+          data-needs="operator"
           onClick={() => actions.revoke(key)}
           aria-label={`Revoke ${label}`}
         >

@@ -24,7 +24,7 @@ export function PlanPicker({ consumerId, current, plans, onChanged }: PlanPicker
     if ((await save.run()) !== undefined) onChanged();
   };
   return (
-    <form className="plan-picker" onSubmit={(event) => void submit(event)}>
+    <form className="plan-picker" data-needs="operator" onSubmit={(event) => void submit(event)}>
       <label htmlFor={id} className="field-label inline">
         Change plan
       </label>

@@ -34,7 +34,13 @@ export function PortalLinkButton({ consumerId, open }: PortalLinkButtonProps) {
     }
   };
   return (
-    <button type="button" className="button secondary" disabled={busy} onClick={() => void create()}>
+    <button
+      type="button"
+      className="button secondary"
+      data-needs="operator"
+      disabled={busy}
+      onClick={() => void create()}
+    >
       {busy ? "Creating link…" : "Portal sign-in link"}
     </button>
   );

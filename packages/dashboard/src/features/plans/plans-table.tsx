@@ -56,6 +56,7 @@ export function PlansTable({ plans, onEdit }: PlansTableProps) {
                   <button
                     type="button"
                     className="button secondary small"
+                    data-needs="admin"
                     onClick={() => onEdit(plan)}
                     aria-label={`Edit plan ${plan.name}`}
                   >

@@ -66,6 +66,7 @@ export function DeliveriesTable({ deliveries, onRedeliver, busyId }: DeliveriesT
                     type="button"
                     className="button secondary small"
                     disabled={busyId === delivery.id}
+                    data-needs="operator"
                     onClick={() => onRedeliver(delivery)}
                     aria-label={`Redeliver ${delivery.eventType} ${delivery.eventId}`}
                   >

@@ -72,6 +72,7 @@ export function WebhooksTable({
                   <button
                     type="button"
                     className="button secondary small"
+                    data-needs="operator"
                     onClick={() => onRotateSecret(webhook)}
                   >
                     Rotate secret
@@ -79,6 +80,7 @@ export function WebhooksTable({
                   <button
                     type="button"
                     className="button danger-outline small"
+                    data-needs="operator"
                     onClick={() => onDelete(webhook)}
                   >
                     Delete
