@@ -104,7 +104,12 @@ export interface PlanView {
 export interface AuditEntryView {
   readonly seq: number;
   readonly at: string;
-  readonly actor: { readonly type: "admin" | "consumer" | "system"; readonly id: string };
+  /** `name`: the admin token's name or the signed-in operator's email (entries since operator roles). */
+  readonly actor: {
+    readonly type: "admin" | "consumer" | "system";
+    readonly id: string;
+    readonly name?: string;
+  };
   readonly action: string;
   readonly targetType: string;
   readonly targetId: string;

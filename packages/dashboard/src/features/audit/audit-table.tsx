@@ -47,7 +47,9 @@ export function AuditTable({ entries, filtered }: AuditTableProps) {
                 <TimeAgo at={entry.at} />
               </td>
               <td>
-                <span className="muted">{entry.actor.type}</span> <code>{entry.actor.id}</code>
+                <span className="muted">{entry.actor.type}</span>{" "}
+                {entry.actor.name === undefined ? null : <strong>{entry.actor.name} </strong>}
+                <code>{entry.actor.id}</code>
               </td>
               <td>
                 <code>{entry.action}</code>
