@@ -76,8 +76,7 @@ function errorCodes(route: DocumentedRoute): ErrorCode[] {
   const operatorRoute =
     route.access !== "public" && route.access !== "consumer" && route.access !== "session";
   if (operatorRoute || route.access === "session") codes.add("UNAUTHENTICATED");
-  // A dashboard session (cookie) must send x-keygate-csrf on every change, like a portal session.
-  if ((route.access === "session" || operatorRoute) && route.method !== "GET") codes.add("CSRF_FAILED");
+  if (route.access === "session" && route.method !== "GET") codes.add("CSRF_FAILED");
   // Every operator route names a minimum role (a verifier token may call nothing but /v1/verify).
   if (operatorRoute) codes.add("FORBIDDEN");
   if (route.body !== undefined || route.method !== "GET") codes.add("PAYLOAD_TOO_LARGE");
