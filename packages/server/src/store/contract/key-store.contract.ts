@@ -1,4 +1,4 @@
-import type { KeyStore, OperatorStore, PortalStore } from "@keygate/core";
+import type { KeyStore, OperatorStore, PortalStore, RetentionStore } from "@keygate/core";
 import { afterEach, beforeEach, describe } from "vitest";
 import { auditContract } from "./audit.contract.ts";
 import { commitContract } from "./commit.contract.ts";
@@ -23,7 +23,7 @@ export interface KeyStoreContractOptions {
 }
 
 /** Every backend serves the portal's and operator access's reads beside the key store's. */
-type ContractStore = KeyStore & PortalStore & OperatorStore;
+type ContractStore = KeyStore & PortalStore & OperatorStore & RetentionStore;
 
 /** What each section of the contract sees. */
 export interface ContractContext {
