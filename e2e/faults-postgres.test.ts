@@ -102,7 +102,7 @@ if (unavailable.length > 0) {
       // Hold the outage past the 2 s cache TTL: from then on cached keys are answered stale.
       await sleep(Math.max(0, 4000 - (Date.now() - stoppedAt)));
       const stale = await Promise.all(
-        cluster.gateways.map((g) => metricValue(g.gatewayUrl, "keygate_verify_cache_stale_answers_total")),
+        cluster.gateways.map((g) => metricValue(g.metricsUrl, "keygate_verify_cache_stale_answers_total")),
       );
       for (const value of stale) expect(value).toBeGreaterThan(0);
 

@@ -28,7 +28,7 @@ async function status(node: ClusterNode | undefined, secret: string): Promise<nu
 }
 
 async function degraded(node: ClusterNode): Promise<number> {
-  const text = await (await fetch(`${node.gatewayUrl}/metrics`)).text();
+  const text = await (await fetch(`${node.metricsUrl}/metrics`)).text();
   const line = text.split("\n").find((l) => l.startsWith("keygate_limits_degraded "));
   return Number(line?.split(" ")[1] ?? Number.NaN);
 }

@@ -105,7 +105,8 @@ describe("limits on one node without Redis (SQLite)", () => {
   it("control: a consumer under its quota is still served after the restarts; /metrics shows the limiter", async () => {
     const { secret } = await consumerWithQuota("roomy", 100);
     expect((await call(stack, secret)).status).toBe(200);
-    const metrics = await (await fetch(`${stack.gatewayUrl}/metrics`)).text();
+    // Metrics are on the admin port only (security review, finding 7).
+    const metrics = await (await fetch(`${stack.adminUrl}/metrics`)).text();
     expect(metrics).toContain("keygate_limits_degraded 0");
     expect(metrics).toMatch(/^keygate_limits_decisions_total\{result="QUOTA_EXCEEDED"\} [1-9]/m);
   });

@@ -9,6 +9,8 @@ import {
   type RouteRule,
   type RouteTable,
 } from "../../packages/server/src/gateway/route-table.ts";
+import { joinExposition } from "../../packages/server/src/metrics/join-exposition.ts";
+import { createMetricsListener } from "../../packages/server/src/metrics/metrics-listener.ts";
 import { systemClock } from "../../packages/server/src/platform/node-platform.ts";
 
 /** The bench gateways log nothing: logging would be measured too. */
@@ -29,16 +31,27 @@ export function benchRoutes(extra: readonly RouteRule[] = []): RouteTable {
  * Runs a bench gateway process: creates the gateway (system clock, silent
  * logger), listens on an ephemeral loopback port, reports `{port, secret}`
  * over IPC, and on SIGTERM closes its connections, runs `shutdown` and exits
- * (1 when `shutdown` rejects).
+ * (1 when `shutdown` rejects). With `metrics`, an internal metrics listener
+ * serves them with the gateway's counters (as a `--role gateway` node does)
+ * and its port is reported as `metricsPort`.
  */
 export async function serveBenchGateway(
   options: Omit<GatewayServerOptions, "clock" | "logger">,
   secret: string,
   shutdown?: () => Promise<void>,
+  metrics?: () => Promise<string>,
 ): Promise<void> {
   const gateway = createGatewayServer({ clock: systemClock, logger: silentGatewayLogger, ...options });
   const { port } = await gateway.listen(0, "127.0.0.1");
-  process.send?.({ port: (gateway.server.address() as AddressInfo).port ?? port, secret });
+  let metricsPort: number | undefined;
+  if (metrics !== undefined) {
+    const listener = createMetricsListener({
+      metrics: async () => joinExposition([await metrics(), gateway.metricsText()]),
+      logger: silentGatewayLogger,
+    });
+    metricsPort = (await listener.listen(0, "127.0.0.1")).port;
+  }
+  process.send?.({ port: (gateway.server.address() as AddressInfo).port ?? port, secret, metricsPort });
   process.on("SIGTERM", () => {
     gateway.server.closeAllConnections();
     if (shutdown === undefined) process.exit(0);

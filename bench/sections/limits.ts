@@ -43,7 +43,7 @@ async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
   } while (cursor !== "0");
 }
 
-/** `keygate_limits_counter_takes_total` from a gateway's /metrics. */
+/** `keygate_limits_counter_takes_total` from a gateway's internal metrics listener (never its public port). */
 async function counterTakes(port: number): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   return Number(/^keygate_limits_counter_takes_total (\d+)$/m.exec(text)?.[1] ?? Number.NaN);
@@ -85,7 +85,7 @@ export const limits: BenchSection = {
       const upstreamUrl = upstream.url;
       const bare = await startServerUnderTest<{ port: number }>("bare-proxy", [upstreamUrl], pin);
       children.push(bare);
-      const limited = await startServerUnderTest<{ port: number; secret: string }>(
+      const limited = await startServerUnderTest<{ port: number; secret: string; metricsPort: number }>(
         "limited-gateway",
         [upstreamUrl, REDIS_URL, prefix],
         pin,
@@ -109,7 +109,7 @@ export const limits: BenchSection = {
       const warmups = context.quick ? 1 : 2;
       context.log(`warming up (${warmups} × ${seconds} s each)`);
       await warmUp(targets, WHICH, seconds, warmups);
-      const takesBefore = await counterTakes(limited.ready.port);
+      const takesBefore = await counterTakes(limited.ready.metricsPort);
 
       const measured = await interleavedRounds({
         targets,
@@ -129,7 +129,7 @@ export const limits: BenchSection = {
         });
       const withBare = await shared("bare");
       const withPlain = await shared("plain");
-      const takes = (await counterTakes(limited.ready.port)) - takesBefore;
+      const takes = (await counterTakes(limited.ready.metricsPort)) - takesBefore;
 
       const bareRounds = measured.bare;
       const limitedRounds = measured.limited;

@@ -5,7 +5,8 @@
  *   per-minute counts and last use persisted every second (`UsageRecorder`
  *   with a usage store), failed authentications tracked per client
  *   (`AuthFailureGuard`), the rotation-alerts scan, the failure-spike
- *   reporter and the rotation-policy job running, `/metrics` served;
+ *   reporter and the rotation-policy job running, `/metrics` served (on an
+ *   internal metrics listener, as a `--role gateway` node serves it);
  * - off: none of that (no usage sink, the bare `Verifier`).
  * `KG_ANALYTICS_WITHOUT=process,jobs,persist,timing` leaves parts out of "on",
  * to see what each costs. Reports its port and the key over IPC.
@@ -47,6 +48,7 @@ const config = fileConfigSchema.parse({});
 
 const stops: Array<() => Promise<void>> = [];
 let gatewayOptions: Partial<GatewayServerOptions> = { verifier };
+let nodeMetricsText: (() => Promise<string>) | undefined;
 const without = new Set((process.env.KG_ANALYTICS_WITHOUT ?? "").split(","));
 if (mode === "on") {
   const verification = new VerificationMetrics();
@@ -92,10 +94,13 @@ if (mode === "on") {
     verifier: without.has("timing") ? verifier : new TimedVerifier(verifier, verification),
     usage,
     failureGuard,
-    metrics: () => nodeMetrics.text(),
   };
+  nodeMetricsText = () => nodeMetrics.text();
 }
 
-await serveBenchGateway({ verifier, upstream, routes: benchRoutes(), ...gatewayOptions }, secret, () =>
-  Promise.all(stops.map((stop) => stop())).then(() => store.close()),
+await serveBenchGateway(
+  { verifier, upstream, routes: benchRoutes(), ...gatewayOptions },
+  secret,
+  () => Promise.all(stops.map((stop) => stop())).then(() => store.close()),
+  nodeMetricsText,
 );

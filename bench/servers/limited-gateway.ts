@@ -57,8 +57,8 @@ await serveBenchGateway(
     routes: benchRoutes(),
     usage: new UsageRecorder({ store }),
     limiter,
-    metrics: async () => limiter.metricsText(),
   },
   secret,
   () => limiter.close().catch(() => undefined),
+  async () => limiter.metricsText(),
 );

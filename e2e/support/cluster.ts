@@ -57,6 +57,14 @@ export interface ClusterNode {
   readonly adminUrl: string | undefined;
   /** Set for gateway and all nodes. */
   readonly gatewayUrl: string | undefined;
+  /** Forward auth (`KEYGATE_AUTHZ_PORT`): set for gateway and all nodes. */
+  readonly authzUrl: string | undefined;
+  /**
+   * Where the node's Prometheus metrics are: the admin port for admin and all
+   * nodes, the internal metrics listener (`KEYGATE_METRICS_PORT`) for
+   * gateway nodes; never the gateway port (security review, finding 7).
+   */
+  readonly metricsUrl: string;
   /** The current process (a new one after `restart`). */
   readonly process: RunningProcess;
   readonly pid: number;
@@ -185,6 +193,8 @@ interface NodeSlot {
   role: NodeRole;
   adminUrl: string | undefined;
   gatewayUrl: string | undefined;
+  authzUrl: string | undefined;
+  metricsUrl: string;
   env: Record<string, string>;
   process: RunningProcess;
   history: RunningProcess[];
@@ -227,7 +237,13 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Keygat
       await waitForHttp(`${slot.gatewayUrl}/readyz`, slot.process, readyTimeoutMs);
   };
   const addNode = async (role: NodeRole, index: number): Promise<NodeSlot> => {
-    const [adminPort, gatewayPort, portalPort] = [await freePort(), await freePort(), await freePort()];
+    const [adminPort, gatewayPort, portalPort, authzPort, metricsPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     const name = `${role}-${index}`;
     const env = {
       ...common,
@@ -236,6 +252,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Keygat
       KEYGATE_GATEWAY_PORT: String(gatewayPort),
       // `all` nodes serve the portal too: each on a port of its own.
       KEYGATE_PORTAL_PORT: String(portalPort),
+      KEYGATE_AUTHZ_PORT: String(authzPort),
+      KEYGATE_METRICS_PORT: String(metricsPort),
     };
     const proc = spawnNode({ role, env });
     const slot: NodeSlot = {
@@ -243,6 +261,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Keygat
       role,
       adminUrl: role === "gateway" ? undefined : `http://127.0.0.1:${adminPort}`,
       gatewayUrl: role === "admin" ? undefined : `http://127.0.0.1:${gatewayPort}`,
+      authzUrl: role === "admin" ? undefined : `http://127.0.0.1:${authzPort}`,
+      metricsUrl: role === "gateway" ? `http://127.0.0.1:${metricsPort}` : `http://127.0.0.1:${adminPort}`,
       env,
       process: proc,
       history: [proc],
@@ -284,6 +304,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Keygat
     role: slot.role,
     adminUrl: slot.adminUrl,
     gatewayUrl: slot.gatewayUrl,
+    authzUrl: slot.authzUrl,
+    metricsUrl: slot.metricsUrl,
     get process() {
       return slot.process;
     },

@@ -15,6 +15,8 @@ export interface StackOptions {
 export interface KeygateStack {
   readonly adminUrl: string;
   readonly gatewayUrl: string;
+  /** Forward auth (`KEYGATE_AUTHZ_PORT`) of the node. */
+  readonly authzUrl: string;
   /** The consumer portal (pages and `/portal/v1`). */
   readonly portalUrl: string;
   readonly upstreamUrl: string;
@@ -33,7 +35,8 @@ export interface KeygateStack {
 
 export async function startStack(options: StackOptions = {}): Promise<KeygateStack> {
   const dataDir = mkdtempSync(join(tmpdir(), "keygate-e2e-"));
-  const [upstreamPort, adminPort, gatewayPort, portalPort] = [
+  const [upstreamPort, adminPort, gatewayPort, portalPort, authzPort] = [
+    await freePort(),
     await freePort(),
     await freePort(),
     await freePort(),
@@ -48,6 +51,7 @@ export async function startStack(options: StackOptions = {}): Promise<KeygateSta
     KEYGATE_ADMIN_PORT: String(adminPort),
     KEYGATE_GATEWAY_PORT: String(gatewayPort),
     KEYGATE_PORTAL_PORT: String(portalPort),
+    KEYGATE_AUTHZ_PORT: String(authzPort),
     KEYGATE_PORTAL_URL: portalUrl,
     KEYGATE_HOST: "127.0.0.1",
     KEYGATE_UPSTREAM: upstreamUrl,
@@ -61,9 +65,11 @@ export async function startStack(options: StackOptions = {}): Promise<KeygateSta
   let node = spawnNode();
   const adminUrl = `http://127.0.0.1:${adminPort}`;
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+  const authzUrl = `http://127.0.0.1:${authzPort}`;
   const nodeReady = async () => {
     await waitForHttp(`${adminUrl}/readyz`, node);
     await waitForHttp(`${gatewayUrl}/readyz`, node);
+    await waitForHttp(`${authzUrl}/readyz`, node);
     await waitForHttp(`${portalUrl}/readyz`, node);
   };
   try {
@@ -76,6 +82,7 @@ export async function startStack(options: StackOptions = {}): Promise<KeygateSta
   return {
     adminUrl,
     gatewayUrl,
+    authzUrl,
     portalUrl,
     upstreamUrl,
     adminToken,

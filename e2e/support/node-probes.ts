@@ -14,7 +14,7 @@ export async function gatewayAnswer(gatewayUrl: string | undefined, secret: stri
   return res.status === 200 ? "OK" : `${res.status} ${(JSON.parse(text) as { code?: string }).code}`;
 }
 
-/** The value of an unlabelled metric from `<baseUrl>/metrics` (either port); NaN if absent. */
+/** The value of an unlabelled metric from `<baseUrl>/metrics` (admin port or internal metrics listener); NaN if absent. */
 export async function metricValue(baseUrl: string | undefined, name: string): Promise<number> {
   const text = await (await fetch(`${baseUrl}/metrics`)).text();
   const line = text.split("\n").find((l) => l.startsWith(`${name} `));

@@ -11,6 +11,7 @@ import { QuotaThresholdReporter } from "./alerts/quota-threshold-reporter.ts";
 import { startAlerts } from "./alerts/start-alerts.ts";
 import { createChangeBus } from "./cluster/create-change-bus.ts";
 import type { KeygateConfig } from "./config/load-config.ts";
+import { createAuthzServer } from "./gateway/authz-server.ts";
 import { createGatewayServer } from "./gateway/gateway-server.ts";
 import { compileRouteTable } from "./gateway/route-table.ts";
 import { jobHolderId } from "./jobs/job-holder-id.ts";
@@ -24,6 +25,8 @@ import { ConsumerMailer } from "./mail/consumer-mailer.ts";
 import { MAIL_KINDS } from "./mail/mail-kinds.ts";
 import { MailTemplates } from "./mail/mail-templates.ts";
 import { startMailDelivery } from "./mail/start-mail-delivery.ts";
+import { joinExposition } from "./metrics/join-exposition.ts";
+import { createMetricsListener } from "./metrics/metrics-listener.ts";
 import { NodeMetrics } from "./metrics/node-metrics.ts";
 import { TimedVerifier } from "./metrics/timed-verifier.ts";
 import { VerificationMetrics } from "./metrics/verification-metrics.ts";
@@ -52,6 +55,10 @@ export interface StartOptions {
 export interface RunningNode {
   readonly adminUrl: string | undefined;
   readonly gatewayUrl: string | undefined;
+  /** Where this node answers forward auth (roles `all`, `gateway`, `authz`). */
+  readonly authzUrl: string | undefined;
+  /** The internal metrics listener (roles `gateway` and `authz`, which open no admin port). */
+  readonly metricsUrl: string | undefined;
   /** Where this node serves the consumer portal (roles `all` and `portal`). */
   readonly portalUrl: string | undefined;
   /** Set only when this start generated the bootstrap admin token (print it once). */
@@ -177,13 +184,15 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
   const hasGateway = (config.role === "all" || config.role === "gateway") && config.upstream !== undefined;
   const hasAdmin = config.role === "all" || config.role === "admin";
   const hasPortal = config.role === "all" || config.role === "portal";
-  const failureGuard = hasGateway
-    ? new AuthFailureGuard({
-        spikePerMinute: config.alerts.failureSpikePerMinute,
-        throttlePerMinute: config.alerts.throttleFailuresPerMinute,
-        maxTracked: config.alerts.trackedClients,
-      })
-    : undefined;
+  const hasAuthz = config.role === "all" || config.role === "gateway" || config.role === "authz";
+  const failureGuard =
+    hasGateway || hasAuthz
+      ? new AuthFailureGuard({
+          spikePerMinute: config.alerts.failureSpikePerMinute,
+          throttlePerMinute: config.alerts.throttleFailuresPerMinute,
+          maxTracked: config.alerts.trackedClients,
+        })
+      : undefined;
   const nodeMetrics = new NodeMetrics({ verification, verifier: nodeVerifier, usage, failureGuard });
   alertCounter = (type) => nodeMetrics.alert(type);
   const unsubscribeMetrics = bus.subscribe((change) => nodeMetrics.observeChange(change, clock.now()));
@@ -195,7 +204,16 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
       return false;
     }
   };
-  const metrics = async () => `${await nodeMetrics.text()}${limiter.metricsText()}${cluster.metricsText()}`;
+  // The gateway's and forward auth's counters join the node's once those ports exist. Served only on the
+  // admin port or the internal metrics listener, never on a public port (security review, finding 7).
+  const portMetrics: Array<() => string> = [];
+  const metrics = async () =>
+    joinExposition([
+      await nodeMetrics.text(),
+      limiter.metricsText(),
+      cluster.metricsText(),
+      ...portMetrics.map((text) => text()),
+    ]);
 
   const closers: Array<() => Promise<void>> = [];
   let adminUrl: string | undefined;
@@ -246,7 +264,6 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
       headersTimeoutMs: config.gateway.headersTimeoutMs,
       maxInFlightPerConsumer: config.gateway.maxInFlightPerConsumer,
       ready,
-      metrics,
       limiter,
       failureGuard,
       selfRotate: (request) => injectSelfRotate(app, request),
@@ -254,6 +271,37 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
     const { port } = await gateway.listen(config.gatewayPort, config.host);
     gatewayUrl = urlOf(config.host, { port, address: config.host, family: "IPv4" });
     closers.push(() => gateway.close());
+    portMetrics.push(() => gateway.metricsText());
+  }
+  let authzUrl: string | undefined;
+  if (hasAuthz) {
+    // The gateway's evaluation over the same verifier, limiter, usage and failure guard: a request
+    // decided here counts exactly like one through the gateway (docs/forward-auth.md).
+    const authz = createAuthzServer({
+      verifier: timedVerifier,
+      routes: compileRouteTable(config.routes),
+      clock,
+      logger,
+      usage,
+      limiter,
+      failureGuard,
+      deprecationLink: config.gateway.deprecationLink,
+      trustedProxies: config.gateway.trustedProxies,
+      requestTimeoutMs: config.gateway.requestTimeoutMs,
+      headersTimeoutMs: config.gateway.headersTimeoutMs,
+      ready,
+    });
+    const { port } = await authz.listen(config.authzPort, config.host);
+    authzUrl = urlOf(config.host, { port, address: config.host, family: "IPv4" });
+    closers.push(() => authz.close());
+    portMetrics.push(() => authz.metricsText());
+  }
+  let metricsUrl: string | undefined;
+  if (!hasAdmin && (hasGateway || hasAuthz)) {
+    const listener = createMetricsListener({ metrics, logger });
+    const { port } = await listener.listen(config.metricsPort, config.metricsHost);
+    metricsUrl = urlOf(config.metricsHost, { port, address: config.metricsHost, family: "IPv4" });
+    closers.push(() => listener.close());
   }
   let portalUrl: string | undefined;
   if (hasPortal) {
@@ -327,6 +375,8 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
       role: config.role,
       adminUrl,
       gatewayUrl,
+      authzUrl,
+      metricsUrl,
       portalUrl,
       store: config.databaseUrl.split(":")[0],
       bus: cluster.mode,
@@ -338,6 +388,8 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
   return {
     adminUrl,
     gatewayUrl,
+    authzUrl,
+    metricsUrl,
     portalUrl,
     generatedAdminToken,
     deps,

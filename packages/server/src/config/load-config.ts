@@ -26,6 +26,11 @@ export interface KeygateConfig extends FileConfig {
   readonly redisPrefix: string;
   /** Bootstrap root admin token. Never logged. */
   readonly adminToken: string | undefined;
+  /** Forward auth (`KEYGATE_AUTHZ_PORT`), served by roles all, gateway and authz. */
+  readonly authzPort: number;
+  /** Internal metrics listener of roles gateway and authz (`KEYGATE_METRICS_PORT`, `KEYGATE_METRICS_HOST`). */
+  readonly metricsPort: number;
+  readonly metricsHost: string;
   readonly configFile: string | undefined;
   /** `KEYGATE_LEAK_PUBLIC_KEYS`: the public keys leak reports are signed with; unset disables `POST /v1/leaks`. */
   readonly leakPublicKeysFile: string | undefined;
@@ -125,3 +130,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, role: Role = "all"): KeygateC
     nodeId: e.KEYGATE_NODE_ID,
   });
 }
+    authzPort: e.KEYGATE_AUTHZ_PORT,
+    metricsPort: e.KEYGATE_METRICS_PORT,
+    metricsHost: e.KEYGATE_METRICS_HOST,

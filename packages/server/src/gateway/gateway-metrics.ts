@@ -1,12 +1,19 @@
 import type { VerifierStats } from "../verify/verifier.ts";
 
 /**
- * The gateway's own counters, rendered in Prometheus text format on
- * `/metrics` after whatever the node's registry provides.
+ * A client-facing port's own counters (the gateway's, or forward auth's),
+ * rendered in Prometheus text format on the admin port's `/metrics` after
+ * whatever the node's registry provides.
  */
 export class GatewayMetrics {
   readonly #byOutcome = new Map<string, number>();
+  readonly #port: "gateway" | "authz";
   #upstreamErrors = 0;
+
+  /** `port` names the metric: `keygate_gateway_requests_total` or `keygate_authz_requests_total`. */
+  constructor(port: "gateway" | "authz" = "gateway") {
+    this.#port = port;
+  }
 
   /** One request ended with `outcome` (a verification code, or the gateway's own error code). */
   count(outcome: string): void {
@@ -21,20 +28,29 @@ export class GatewayMetrics {
     return { byOutcome: Object.fromEntries(this.#byOutcome), upstreamErrors: this.#upstreamErrors };
   }
 
-  /** Prometheus text of the gateway's counters, and of the verification cache when its stats are given. */
+  /** Prometheus text of the port's counters, and of the verification cache when its stats are given. */
   text(cache?: VerifierStats): string {
-    const lines = [
-      "# HELP keygate_gateway_requests_total Gateway requests by verification outcome or gateway error.",
-      "# TYPE keygate_gateway_requests_total counter",
-    ];
+    const name = `keygate_${this.#port}_requests_total`;
+    const lines =
+      this.#port === "gateway"
+        ? [
+            `# HELP ${name} Gateway requests by verification outcome or gateway error.`,
+            `# TYPE ${name} counter`,
+          ]
+        : [
+            `# HELP ${name} Forward-auth questions by verification outcome or error (a request counts once).`,
+            `# TYPE ${name} counter`,
+          ];
     for (const [outcome, count] of [...this.#byOutcome].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      lines.push(`keygate_gateway_requests_total{outcome="${outcome}"} ${count}`);
+      lines.push(`${name}{outcome="${outcome}"} ${count}`);
     }
-    lines.push(
-      "# HELP keygate_gateway_upstream_errors_total Requests the upstream did not answer (connect, reset, timeout).",
-      "# TYPE keygate_gateway_upstream_errors_total counter",
-      `keygate_gateway_upstream_errors_total ${this.#upstreamErrors}`,
-    );
+    if (this.#port === "gateway") {
+      lines.push(
+        "# HELP keygate_gateway_upstream_errors_total Requests the upstream did not answer (connect, reset, timeout).",
+        "# TYPE keygate_gateway_upstream_errors_total counter",
+        `keygate_gateway_upstream_errors_total ${this.#upstreamErrors}`,
+      );
+    }
     if (cache !== undefined) {
       const counters: Array<[string, string, number]> = [
         ["keygate_verify_cache_hits_total", "Verifications answered from memory.", cache.hits],

@@ -12,6 +12,8 @@ export const GATEWAY_DETAILS: Readonly<Partial<Record<ErrorCode, string>>> = Obj
   KEY_EXPIRED: "The API key has expired; use its successor.",
   KEY_REVOKED: "The API key has been revoked.",
   CONSUMER_DISABLED: "The consumer that owns this API key is disabled.",
+  IP_NOT_ALLOWED:
+    "This API key may only be used from the IP addresses on its allowlist, and this request came from another address.",
   SCOPE_DENIED: "The API key lacks a scope this route requires.",
   RATE_LIMITED: "Rate limit exceeded; retry after the indicated time.",
   QUOTA_EXCEEDED: "Quota exceeded for the current period.",

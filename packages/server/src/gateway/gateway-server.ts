@@ -1,17 +1,18 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Clock } from "@keygate/core";
 import { Pool } from "undici";
 import { redactSecrets } from "../admin/redact-secrets.ts";
-import { trustedProxies } from "../http/client-address.ts";
+import { clientAddress, normalizePeer, type TrustedProxies, trustedProxies } from "../http/client-address.ts";
 import { problemFor, sendProblem } from "../http/problem.ts";
 import type { VerifierStats } from "../verify/verifier.ts";
 import type { VerifyCode, VerifyOutcome } from "../verify/verify-outcome.ts";
-import { canonicalPath } from "./canonical-path.ts";
 import { type CorsConfig, GatewayCors, isPreflight } from "./gateway-cors.ts";
 import type { GatewayLimiter } from "./gateway-limiter.ts";
 import { GatewayMetrics } from "./gateway-metrics.ts";
-import { type ClientFailureGuard, ProxyHandler } from "./proxy-handler.ts";
+import { clientFacingServerOptions, closeGracefully, listenOn } from "./http-listener.ts";
+import { ProxyHandler } from "./proxy-handler.ts";
+import type { ClientFailureGuard } from "./request-evaluator.ts";
+import { resolveTarget } from "./request-target.ts";
 import { DEFAULT_ROUTE, type RouteTable } from "./route-table.ts";
 
 /** The slice of a pino logger the gateway writes to. Objects logged never hold a secret. */
@@ -26,8 +27,9 @@ export interface GatewayVerifier {
   verify(
     secret: string | undefined,
     requiredScopes: readonly string[],
+    clientIp?: string,
   ): VerifyOutcome | Promise<VerifyOutcome>;
-  /** When present, its counters are served on `/metrics`. */
+  /** When present, its counters are part of the gateway's `metricsText()`. */
   stats?(): VerifierStats;
 }
 
@@ -55,8 +57,6 @@ export interface GatewayServerOptions {
   readonly deprecationLink?: string | undefined;
   /** `/readyz` answers 200 when this resolves true, else 503 STORE_UNAVAILABLE. Default: always ready. */
   readonly ready?: (() => Promise<boolean>) | undefined;
-  /** Prometheus text served on `/metrics`, before the gateway's own counters. */
-  readonly metrics?: (() => Promise<string>) | undefined;
   /** Rate limits and quotas: consulted after a valid verification. None by default. */
   readonly limiter?: GatewayLimiter | undefined;
   /**
@@ -105,6 +105,8 @@ export type SelfRotateHandler = (request: {
   readonly apiKey: string | undefined;
   readonly authorization: string | undefined;
   readonly search: string;
+  /** The client's address as the gateway resolved it (allowlisted keys are checked against it). */
+  readonly clientIp?: string | undefined;
 }) => Promise<{ readonly status: number; readonly headers: Record<string, string>; readonly body: string }>;
 
 export const SELF_ROTATE_PATH = "/v1/self/rotate";
@@ -112,27 +114,19 @@ export const SELF_ROTATE_PATH = "/v1/self/rotate";
 export interface GatewayServer {
   readonly server: Server;
   listen(port: number, host?: string): Promise<{ port: number }>;
+  /**
+   * The gateway's counters (and the verification cache's) in Prometheus
+   * text. Not served on the gateway port (security review, finding 7): the
+   * composition root appends it to the admin port's, or the internal metrics
+   * listener's, `/metrics`.
+   */
+  metricsText(): string;
   /** Stops accepting, lets requests in flight finish (up to the grace period), closes upstream connections. */
   close(): Promise<void>;
 }
 
-const OPS_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
 const HEALTHY_BODY = JSON.stringify({ status: "ok" });
 const READY_BODY = JSON.stringify({ status: "ready" });
-
-const UNCANONICAL_DETAIL =
-  "The request path has a spelling servers disagree on (a backslash, a ; parameter, an encoded slash, a control character, or a segment ending in a dot or a space); send its plain form.";
-
-/** Origin-form of an absolute-form target (`http://host/p?q` → `/p?q`); undefined if it is neither. */
-function originForm(target: string): string | undefined {
-  if (target.charCodeAt(0) === 47) return target;
-  try {
-    const url = new URL(target);
-    return url.protocol === "http:" || url.protocol === "https:" ? `${url.pathname}${url.search}` : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 function sendJson(res: ServerResponse, status: number, body: string): void {
   res.writeHead(status, {
@@ -143,11 +137,63 @@ function sendJson(res: ServerResponse, status: number, body: string): void {
   res.end(body);
 }
 
+/** True for the ops paths a port answers itself (`/healthz`, `/readyz`); a scan, no set lookup per request. */
+export function isOpsPath(path: string): boolean {
+  return path === "/healthz" || path === "/readyz";
+}
+
+async function serveOps(
+  path: string,
+  res: ServerResponse,
+  ready: (() => Promise<boolean>) | undefined,
+): Promise<void> {
+  if (path === "/healthz") {
+    sendJson(res, 200, HEALTHY_BODY);
+    return;
+  }
+  const isReady = ready === undefined ? true : await ready().catch(() => false);
+  if (isReady) sendJson(res, 200, READY_BODY);
+  else sendProblem(res, problemFor("STORE_UNAVAILABLE", "The key store does not answer.", path));
+}
+
+/**
+ * Answers `/healthz` (process up) or `/readyz` (`ready()` resolves true,
+ * else 503 STORE_UNAVAILABLE), on the gateway and forward-auth ports alike.
+ */
+export function answerOps(
+  path: string,
+  res: ServerResponse,
+  ready: (() => Promise<boolean>) | undefined,
+  logger: GatewayLogger,
+): void {
+  serveOps(path, res, ready).catch((error: unknown) => {
+    logger.error(
+      { err: error instanceof Error ? error.message : String(error), path: redactSecrets(path) },
+      "ops endpoint failed",
+    );
+    if (!res.headersSent) sendProblem(res, problemFor("INTERNAL", "An unexpected error occurred.", path));
+    else res.destroy();
+  });
+}
+
+/**
+ * The client's address for a request on a client-facing port. With no
+ * trusted proxy it is the raw socket peer: no parsing on the hot path (the
+ * allowlist matcher reads IPv4-mapped IPv6, and the failure guard normalises
+ * on failures only).
+ */
+export function requestClientIp(req: IncomingMessage, trusted: TrustedProxies): string | undefined {
+  return trusted.empty
+    ? req.socket.remoteAddress
+    : clientAddress(req.socket.remoteAddress, req.headers, trusted);
+}
+
 async function serveSelfRotate(
   selfRotate: SelfRotateHandler,
   req: IncomingMessage,
   res: ServerResponse,
   target: string,
+  clientIp: string | undefined,
 ): Promise<void> {
   req.resume(); // the endpoint takes no body
   const apiKey = req.headers["x-api-key"];
@@ -155,6 +201,7 @@ async function serveSelfRotate(
     apiKey: typeof apiKey === "string" ? apiKey : undefined,
     authorization: req.headers.authorization,
     search: target.includes("?") ? target.slice(target.indexOf("?")) : "",
+    clientIp: normalizePeer(clientIp),
   });
   res.writeHead(answer.status, { ...answer.headers, "content-length": Buffer.byteLength(answer.body) });
   res.end(answer.body);
@@ -163,7 +210,8 @@ async function serveSelfRotate(
 /**
  * The gateway: a `node:http` server that verifies every request's key and
  * forwards it to the upstream through an `undici.Pool`, streaming bodies both
- * ways. Also serves `/healthz`, `/readyz` and `/metrics` on its port.
+ * ways. Also serves `/healthz` and `/readyz` on its port; its metrics go to
+ * the admin port (`metricsText()`).
  * CORS preflights are answered here, never forwarded (see `gateway-cors.ts`).
  */
 export function createGatewayServer(options: GatewayServerOptions): GatewayServer {
@@ -176,8 +224,9 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     connectTimeout: Math.min(timeout, 10_000),
     keepAliveTimeout: 4_000,
   });
-  const metrics = new GatewayMetrics();
+  const metrics = new GatewayMetrics("gateway");
   const cors = new GatewayCors(options.cors);
+  const trusted = trustedProxies(options.trustedProxies ?? []);
   const handler = new ProxyHandler({
     verifier: options.verifier,
     routes: options.routes ?? { match: () => DEFAULT_ROUTE },
@@ -193,77 +242,29 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     failureGuard: options.failureGuard,
     cors,
     maxInFlightPerConsumer: options.maxInFlightPerConsumer ?? 256,
-    trustedProxies: trustedProxies(options.trustedProxies ?? []),
+    trustedProxies: trusted,
   });
 
-  const serveOps = async (path: string, res: ServerResponse): Promise<void> => {
-    if (path === "/healthz") {
-      sendJson(res, 200, HEALTHY_BODY);
-    } else if (path === "/readyz") {
-      const ready = options.ready === undefined ? true : await options.ready().catch(() => false);
-      if (ready) sendJson(res, 200, READY_BODY);
-      else sendProblem(res, problemFor("STORE_UNAVAILABLE", "The key store does not answer.", path));
-    } else {
-      const external = options.metrics === undefined ? "" : await options.metrics();
-      const body = `${external}${external === "" || external.endsWith("\n") ? "" : "\n"}${metrics.text(options.verifier.stats?.())}`;
-      res.writeHead(200, {
-        "content-type": "text/plain; version=0.0.4; charset=utf-8",
-        "content-length": Buffer.byteLength(body),
-        "cache-control": "no-store",
-      });
-      res.end(body);
-    }
-  };
-
-  const requestTimeout = options.requestTimeoutMs ?? 60_000;
-  const headersTimeout = Math.min(options.headersTimeoutMs ?? 10_000, requestTimeout);
-  // Slow clients must not hold sockets (and, through a slow body, upstream connections): node checks
-  // incomplete requests against these every connectionsCheckingInterval (30 s by default, too coarse).
-  const serverOptions = {
-    requestTimeout,
-    headersTimeout,
-    keepAliveTimeout: 5_000,
-    connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(headersTimeout / 4))),
-  };
+  const serverOptions = clientFacingServerOptions(options.requestTimeoutMs, options.headersTimeoutMs);
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    let target = originForm(req.url ?? "/");
-    if (target === undefined) {
-      sendProblem(res, problemFor("VALIDATION_FAILED", "The request target must be a path.", "/"));
+    const resolved = resolveTarget(req.url ?? "/");
+    if (!resolved.ok) {
+      sendProblem(res, resolved.problem);
       return;
     }
-    const query = target.indexOf("?");
-    const rawPath = query === -1 ? target : target.slice(0, query);
-    // Routes are matched on, and the upstream is sent, the canonical path: both see the same resource.
-    const canonical = canonicalPath(rawPath);
-    if (!canonical.ok) {
-      sendProblem(
-        res,
-        problemFor("VALIDATION_FAILED", UNCANONICAL_DETAIL, rawPath, [
-          { path: "/path", message: canonical.reason },
-        ]),
-      );
-      return;
-    }
-    const path = canonical.path;
-    if (path !== rawPath) target = query === -1 ? path : `${path}${target.slice(query)}`;
+    const { target, path } = resolved;
     if (isPreflight(req)) {
       cors.answerPreflight(req, res, path === SELF_ROTATE_PATH && options.selfRotate !== undefined);
       return;
     }
     cors.applyOwn(req, res);
-    if (OPS_PATHS.has(path)) {
-      serveOps(path, res).catch((error: unknown) => {
-        options.logger.error(
-          { err: error instanceof Error ? error.message : String(error), path: redactSecrets(path) },
-          "ops endpoint failed",
-        );
-        if (!res.headersSent) sendProblem(res, problemFor("INTERNAL", "An unexpected error occurred.", path));
-        else res.destroy();
-      });
+    if (isOpsPath(path)) {
+      answerOps(path, res, options.ready, options.logger);
       return;
     }
+    const clientIp = requestClientIp(req, trusted);
     if (path === SELF_ROTATE_PATH && req.method === "POST" && options.selfRotate !== undefined) {
-      serveSelfRotate(options.selfRotate, req, res, target).catch((error: unknown) => {
+      serveSelfRotate(options.selfRotate, req, res, target, clientIp).catch((error: unknown) => {
         options.logger.error(
           { err: error instanceof Error ? error.message : String(error) },
           "self-rotation failed",
@@ -273,7 +274,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       });
       return;
     }
-    handler.handle(req, res, target, path);
+    handler.handle(req, res, target, path, clientIp);
   };
   const server = createServer(serverOptions, onRequest);
   // `Expect: 100-continue`: the request is verified like any other before its body is asked for; the
@@ -283,27 +284,11 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   let closing: Promise<void> | undefined;
   return {
     server,
-    listen(port, host) {
-      return new Promise((resolve, reject) => {
-        const onError = (error: Error) => reject(error);
-        server.once("error", onError);
-        server.listen(port, host, () => {
-          server.off("error", onError);
-          resolve({ port: (server.address() as AddressInfo).port });
-        });
-      });
-    },
+    listen: (port, host) => listenOn(server, port, host),
+    metricsText: () => metrics.text(options.verifier.stats?.()),
     close() {
       closing ??= (async () => {
-        await new Promise<void>((resolve) => {
-          const grace = setTimeout(() => server.closeAllConnections(), options.closeGraceMs ?? 10_000);
-          grace.unref();
-          server.close(() => {
-            clearTimeout(grace);
-            resolve();
-          });
-          server.closeIdleConnections();
-        });
+        await closeGracefully(server, options.closeGraceMs ?? 10_000);
         await pool.close();
       })();
       return closing;

@@ -1,38 +1,31 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { pipeline, type Readable } from "node:stream";
-import type { Clock, ErrorCode } from "@keygate/core";
 import type { Dispatcher, Pool } from "undici";
 import { redactSecrets } from "../admin/redact-secrets.ts";
-import { clientAddress, normalizePeer, type TrustedProxies } from "../http/client-address.ts";
-import { problemFor, sendProblem } from "../http/problem.ts";
-import type { VerifyCode, VerifyOutcome } from "../verify/verify-outcome.ts";
+import { normalizePeer, type TrustedProxies } from "../http/client-address.ts";
+import { type Problem, sendProblem } from "../http/problem.ts";
+import type { VerifyOutcome } from "../verify/verify-outcome.ts";
 import { BodyLimit, BodyTooLargeError } from "./body-limit.ts";
 import { deprecationHeaders } from "./deprecation-headers.ts";
-import { type ExtractedKey, extractKey } from "./extract-key.ts";
+import type { ExtractedKey } from "./extract-key.ts";
 import { downstreamResponseHeaders, type Peer, upstreamRequestHeaders } from "./forward-headers.ts";
 import type { GatewayCors } from "./gateway-cors.ts";
-import type { GatewayLimiter, LimitDecision } from "./gateway-limiter.ts";
-import type { GatewayMetrics } from "./gateway-metrics.ts";
-import { CONFLICTING_KEYS_DETAIL, gatewayDetail, scopeDeniedDetail } from "./gateway-problems.ts";
-import type { GatewayLogger, GatewayVerifier, UsageSink } from "./gateway-server.ts";
-import type { RouteRule, RouteTable } from "./route-table.ts";
+import { gatewayDetail } from "./gateway-problems.ts";
+import {
+  errorSummary,
+  RequestEvaluator,
+  type RequestEvaluatorDeps,
+  type VerdictPort,
+} from "./request-evaluator.ts";
 import { type ExchangeOwner, UpstreamExchange } from "./upstream-exchange.ts";
 
-export interface ProxyHandlerDeps {
-  readonly verifier: GatewayVerifier;
-  readonly routes: Pick<RouteTable, "match">;
-  readonly clock: Clock;
-  readonly logger: GatewayLogger;
-  readonly usage: UsageSink | undefined;
-  readonly limiter: GatewayLimiter | undefined;
+/** What forwarding needs beside the shared evaluation's dependencies. */
+export interface ProxyHandlerDeps extends RequestEvaluatorDeps {
   readonly pool: Pool;
   /** Upstream path prefix without a trailing slash ("" for none). */
   readonly basePath: string;
   readonly bodyLimitBytes: number;
   readonly deprecationLink: string;
-  readonly metrics: GatewayMetrics;
-  /** Authentication failures per client: throttling and failure-spike alerts. None by default. */
-  readonly failureGuard?: ClientFailureGuard | undefined;
   /** Peers whose `X-Forwarded-For` names the client (`gateway.trustedProxies`). */
   readonly trustedProxies: TrustedProxies;
   /** CORS on upstream responses. */
@@ -41,40 +34,11 @@ export interface ProxyHandlerDeps {
   readonly maxInFlightPerConsumer: number;
 }
 
-/**
- * Tracks failed authentications per client (the `AuthFailureGuard`). On the
- * hot path only `throttling` is read; the rest runs on throttled or failed
- * requests.
- */
-export interface ClientFailureGuard {
-  /** True while some client is throttled; only then does the gateway ask `retryAfter`. */
-  readonly throttling: boolean;
-  /** Seconds `clientIp` must wait before it is heard again; 0 to let the request through. */
-  retryAfter(clientIp: string | undefined, now: number): number;
-  /**
-   * Records a request refused with a 401 `code`. `secret` is what the client
-   * presented (undefined if nothing): the guard MUST NOT keep more of it than
-   * the display hint of a well-formed key.
-   */
-  fail(clientIp: string | undefined, secret: string | undefined, code: VerifyCode, now: number): void;
-}
+export type { ClientFailureGuard } from "./request-evaluator.ts";
 
-const THROTTLED_DETAIL = "Too many failed authentications from this client; retry after the indicated time.";
 const IN_FLIGHT_DETAIL =
   "Too many requests of this consumer are in progress; retry after the indicated time.";
 
-/** The verification outcomes answered 401: what the failure guard counts. */
-function isAuthFailure(code: VerifyCode): boolean {
-  return (
-    code === "KEY_MISSING" ||
-    code === "KEY_MALFORMED" ||
-    code === "KEY_NOT_FOUND" ||
-    code === "KEY_EXPIRED" ||
-    code === "KEY_REVOKED"
-  );
-}
-
-const ALLOW: LimitDecision = Object.freeze({ allowed: true });
 const CLOSE_CONNECTION = Object.freeze({ connection: "close" });
 
 /** What a forwarded request's answer needs: the path for problems and logs, and the headers to add. */
@@ -84,14 +48,6 @@ interface Forwarded {
   readonly outcome: VerifyOutcome | undefined;
   /** Headers the limiter answers with (`RateLimit-Policy`, `RateLimit`). */
   readonly extraHeaders: Readonly<Record<string, string>> | undefined;
-}
-
-function errorSummary(error: unknown): { code?: string; message: string } {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return typeof code === "string" ? { code, message: error.message } : { message: error.message };
-  }
-  return { message: String(error) };
 }
 
 /**
@@ -129,19 +85,22 @@ function mergeHeaders(headers: OutgoingHttpHeaders, extra: Readonly<Record<strin
 }
 
 /**
- * One request through the gateway: key → route rule → verification →
- * limiter → upstream, each step ending the exchange with a problem+json
- * response when it refuses. The verification's synchronous answer (a cache
- * hit) is used without a promise.
+ * The gateway's verdict port: an allowed request is forwarded to the
+ * upstream (streaming both ways), within the per-consumer in-flight bound;
+ * a refusal is the evaluator's problem+json. The evaluation itself (key,
+ * route, verification, limits, usage, metrics) is `RequestEvaluator`'s,
+ * shared with forward auth.
  */
-export class ProxyHandler {
+export class ProxyHandler implements VerdictPort {
   readonly #deps: ProxyHandlerDeps;
+  readonly #evaluator: RequestEvaluator;
   readonly #exchangeOwner: ExchangeOwner<Forwarded>;
   /** Requests forwarded and not yet finished, per consumer (entries removed at zero). */
   readonly #inFlight = new Map<string, number>();
 
   constructor(deps: ProxyHandlerDeps) {
     this.#deps = deps;
+    this.#evaluator = new RequestEvaluator(deps, this);
     this.#exchangeOwner = {
       responseHeaders: (res, headers, forwarded) => this.#responseHeaders(res, headers, forwarded),
       upstreamFailed: (res, error, { path, outcome }) => this.#upstreamFailed(res, path, outcome, error),
@@ -150,115 +109,36 @@ export class ProxyHandler {
           { err: errorSummary(error), path: redactSecrets(path) },
           "upstream response stream failed",
         ),
-      internal: (res, error, { path }) => this.#internal(res, path, error),
+      internal: (res, error, { path }) => this.#evaluator.internal(res.req, res, path, error),
     };
   }
 
-  /** `target` is the origin-form request target; `path` the same without its query. */
-  handle(req: IncomingMessage, res: ServerResponse, target: string, path: string): void {
-    const guard = this.#deps.failureGuard;
-    if (guard?.throttling === true && this.#throttled(guard, req, res, path)) return;
-    const key = extractKey(req.headers);
-    if (key.conflict) {
-      const now = this.#deps.clock.now();
-      this.#deps.usage?.record(undefined, now, "KEY_MALFORMED");
-      guard?.fail(this.#client(req), undefined, "KEY_MALFORMED", now);
-      this.#refuse(res, "KEY_MALFORMED", path, CONFLICTING_KEYS_DETAIL);
-      return;
-    }
-    const rule = this.#deps.routes.match(req.method ?? "GET", target);
-    let result: VerifyOutcome | Promise<VerifyOutcome>;
-    try {
-      result = this.#deps.verifier.verify(key.secret, rule.scopes);
-    } catch (error) {
-      this.#internal(res, path, error);
-      return;
-    }
-    if (result instanceof Promise) {
-      result
-        .then((outcome) => this.#verified(req, res, target, path, key, rule, outcome))
-        .catch((error: unknown) => this.#internal(res, path, error));
-    } else {
-      this.#verified(req, res, target, path, key, rule, result);
-    }
-  }
-
-  #verified(
+  /**
+   * `target` is the canonical origin-form request target; `path` the same
+   * without its query; `clientIp` the client's address (the raw socket peer
+   * when no proxy is trusted: the allowlist matcher reads IPv4-mapped IPv6).
+   */
+  handle(
     req: IncomingMessage,
     res: ServerResponse,
     target: string,
     path: string,
-    key: ExtractedKey,
-    rule: RouteRule,
-    outcome: VerifyOutcome,
+    clientIp: string | undefined,
   ): void {
-    const now = this.#deps.clock.now();
-    if (!outcome.valid) {
-      this.#deps.usage?.record(outcome.keyId, now, outcome.code);
-      if (isAuthFailure(outcome.code))
-        this.#deps.failureGuard?.fail(this.#client(req), key.secret, outcome.code, now);
-      if (outcome.code === "VALID") return; // unreachable: narrows the code to a failure
-      const detail =
-        outcome.code === "SCOPE_DENIED" ? scopeDeniedDetail(rule.scopes) : gatewayDetail(outcome.code);
-      this.#refuse(res, outcome.code, path, detail);
-      return;
-    }
-    const limiter = this.#deps.limiter;
-    if (limiter === undefined) {
-      this.#admitted(req, res, target, path, key, outcome, now, ALLOW);
-      return;
-    }
-    let decision: LimitDecision | Promise<LimitDecision>;
-    try {
-      decision = limiter.check(outcome, rule.cost, now);
-    } catch (error) {
-      decision = this.#limiterFailed(error, path);
-    }
-    if (decision instanceof Promise) {
-      decision
-        .then(
-          (d) => this.#admitted(req, res, target, path, key, outcome, now, d),
-          (error: unknown) =>
-            this.#admitted(req, res, target, path, key, outcome, now, this.#limiterFailed(error, path)),
-        )
-        .catch((error: unknown) => this.#internal(res, path, error));
-    } else {
-      this.#admitted(req, res, target, path, key, outcome, now, decision);
-    }
+    this.#evaluator.evaluate(req, res, req.method ?? "GET", target, path, clientIp);
   }
 
-  /** Answers 429 before any lookup when the client is throttled for its failed authentications. */
-  #throttled(guard: ClientFailureGuard, req: IncomingMessage, res: ServerResponse, path: string): boolean {
-    const now = this.#deps.clock.now();
-    const retryAfter = guard.retryAfter(this.#client(req), now);
-    if (retryAfter <= 0) return false;
-    this.#deps.usage?.record(undefined, now, "RATE_LIMITED");
-    this.#deps.metrics.count("RATE_LIMITED");
-    sendProblem(res, problemFor("RATE_LIMITED", THROTTLED_DETAIL, path), undefined, retryAfter);
-    return true;
+  deny(
+    _req: IncomingMessage,
+    res: ServerResponse,
+    problem: Problem,
+    headers: Record<string, string> | undefined,
+    retryAfterSeconds: number | undefined,
+  ): void {
+    sendProblem(res, problem, headers, retryAfterSeconds);
   }
 
-  /** The socket peer, and whether it is a trusted proxy. */
-  #peer(req: IncomingMessage): Peer {
-    const address = normalizePeer(req.socket.remoteAddress);
-    const trusted = this.#deps.trustedProxies;
-    return { address, trusted: !trusted.empty && trusted.trusts(address) };
-  }
-
-  /** The client's address: the peer, or what a trusted proxy says (only asked on refusals and throttling). */
-  #client(req: IncomingMessage): string | undefined {
-    return clientAddress(req.socket.remoteAddress, req.headers, this.#deps.trustedProxies);
-  }
-
-  #limiterFailed(error: unknown, path: string): LimitDecision {
-    this.#deps.logger.error(
-      { err: errorSummary(error), path: redactSecrets(path) },
-      "limiter failed; request let through",
-    );
-    return ALLOW;
-  }
-
-  #admitted(
+  allow(
     req: IncomingMessage,
     res: ServerResponse,
     target: string,
@@ -266,26 +146,25 @@ export class ProxyHandler {
     key: ExtractedKey,
     outcome: VerifyOutcome,
     now: number,
-    decision: LimitDecision,
+    limitHeaders: Readonly<Record<string, string>> | undefined,
   ): void {
-    if (!decision.allowed) {
-      this.#deps.usage?.record(outcome.keyId, now, decision.code);
-      this.#deps.metrics.count(decision.code);
-      const problem = problemFor(decision.code, decision.detail ?? gatewayDetail(decision.code), path);
-      sendProblem(res, problem, { ...decision.headers }, decision.retryAfterSeconds);
-      return;
-    }
     const consumerId = outcome.consumerId ?? "";
     const inFlight = this.#inFlight.get(consumerId) ?? 0;
     if (inFlight >= this.#deps.maxInFlightPerConsumer) {
-      this.#deps.usage?.record(outcome.keyId, now, "RATE_LIMITED");
-      this.#deps.metrics.count("RATE_LIMITED");
-      const problem = problemFor("RATE_LIMITED", IN_FLIGHT_DETAIL, path);
-      sendProblem(res, problem, decision.headers === undefined ? undefined : { ...decision.headers }, 1);
+      this.#evaluator.refuseAccepted(
+        req,
+        res,
+        outcome,
+        now,
+        "RATE_LIMITED",
+        IN_FLIGHT_DETAIL,
+        path,
+        limitHeaders,
+        1,
+      );
       return;
     }
-    this.#deps.usage?.record(outcome.keyId, now, "VALID");
-    this.#deps.metrics.count("VALID");
+    this.#evaluator.accept(outcome, now);
     if (clientGone(res)) return; // left while the key was being looked up: no slot to take, nothing to forward
     this.#inFlight.set(consumerId, inFlight + 1);
     let released = false;
@@ -300,7 +179,14 @@ export class ProxyHandler {
     res.once("close", release);
     // A response queued behind a pipelined one gets no "close" if the client leaves first: watch the socket.
     if (res.socket === null) req.socket.once("close", release);
-    this.#forward(req, res, target, path, key, outcome, decision.headers);
+    this.#forward(req, res, target, path, key, outcome, limitHeaders);
+  }
+
+  /** The socket peer, and whether it is a trusted proxy. */
+  #peer(req: IncomingMessage): Peer {
+    const address = normalizePeer(req.socket.remoteAddress);
+    const trusted = this.#deps.trustedProxies;
+    return { address, trusted: !trusted.empty && trusted.trusts(address) };
   }
 
   #forward(
@@ -319,7 +205,7 @@ export class ProxyHandler {
     if (contentLength !== undefined) {
       const length = Number(contentLength);
       if (length > deps.bodyLimitBytes) {
-        this.#refuse(res, "PAYLOAD_TOO_LARGE", path, gatewayDetail("PAYLOAD_TOO_LARGE"), CLOSE_CONNECTION);
+        this.#tooLarge(res, path);
         return;
       }
       if (length > 0) body = req;
@@ -352,7 +238,7 @@ export class ProxyHandler {
     try {
       this.#deps.pool.dispatch(options, new UpstreamExchange(res, this.#exchangeOwner, context));
     } catch (error) {
-      this.#internal(res, context.path, error);
+      this.#evaluator.internal(res.req, res, context.path, error);
     }
   }
 
@@ -371,6 +257,18 @@ export class ProxyHandler {
     return headers;
   }
 
+  /** 413 and a closed connection: the rest of the body is not read. */
+  #tooLarge(res: ServerResponse, path: string): void {
+    this.#evaluator.refuse(
+      res.req,
+      res,
+      "PAYLOAD_TOO_LARGE",
+      path,
+      gatewayDetail("PAYLOAD_TOO_LARGE"),
+      CLOSE_CONNECTION,
+    );
+  }
+
   #upstreamFailed(
     res: ServerResponse,
     path: string,
@@ -378,9 +276,7 @@ export class ProxyHandler {
     error: unknown,
   ): void {
     if (isBodyTooLarge(error)) {
-      if (!res.headersSent) {
-        this.#refuse(res, "PAYLOAD_TOO_LARGE", path, gatewayDetail("PAYLOAD_TOO_LARGE"), CLOSE_CONNECTION);
-      }
+      if (!res.headersSent) this.#tooLarge(res, path);
       return;
     }
     if (clientGone(res)) return; // the client went away; nothing to answer, nothing wrong upstream
@@ -393,29 +289,6 @@ export class ProxyHandler {
       res.destroy();
       return;
     }
-    this.#refuse(res, "UPSTREAM_UNAVAILABLE", path, gatewayDetail("UPSTREAM_UNAVAILABLE"));
-  }
-
-  #refuse(
-    res: ServerResponse,
-    code: ErrorCode,
-    path: string,
-    detail: string,
-    extraHeaders?: Readonly<Record<string, string>>,
-  ): void {
-    this.#deps.metrics.count(code);
-    sendProblem(res, problemFor(code, detail, path), extraHeaders ? { ...extraHeaders } : undefined);
-  }
-
-  #internal(res: ServerResponse, path: string, error: unknown): void {
-    this.#deps.logger.error(
-      { err: errorSummary(error), path: redactSecrets(path) },
-      "gateway request failed",
-    );
-    if (res.headersSent || res.destroyed) {
-      res.destroy();
-      return;
-    }
-    this.#refuse(res, "INTERNAL", path, gatewayDetail("INTERNAL"));
+    this.#evaluator.refuse(res.req, res, "UPSTREAM_UNAVAILABLE", path, gatewayDetail("UPSTREAM_UNAVAILABLE"));
   }
 }

@@ -170,11 +170,15 @@ export interface GatewayHarness {
   close(): Promise<void>;
 }
 
-/** A real gateway on 127.0.0.1:0 over a real Verifier and a `MemoryKeyStore`. */
+/**
+ * A real gateway on 127.0.0.1:0 over a real Verifier and a `MemoryKeyStore`
+ * (`host` "::" listens on IPv6 and IPv4 loopback alike; `url` stays IPv4).
+ */
 export async function startGateway(
   upstreamUrl: string,
   overrides: Partial<GatewayServerOptions> = {},
   world = new KeyWorld(),
+  host = "127.0.0.1",
 ): Promise<GatewayHarness> {
   const store = new CountingKeyStore(world.store);
   const verifier = new Verifier({ store, clock: world.clock, hasher: nodeHasher });
@@ -190,7 +194,7 @@ export async function startGateway(
     closeGraceMs: 500,
     ...overrides,
   });
-  const { port } = await gateway.listen(0, "127.0.0.1");
+  const { port } = await gateway.listen(0, host);
   return {
     world,
     store,

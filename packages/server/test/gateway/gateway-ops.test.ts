@@ -18,11 +18,8 @@ describe("gateway: health, readiness, metrics", () => {
     gw = undefined;
   });
 
-  it("serves /healthz, /readyz and /metrics on the gateway port without a key", async () => {
-    gw = await startGateway(upstream.url, {
-      ready: async () => ready,
-      metrics: async () => "# TYPE keygate_store_up gauge\nkeygate_store_up 1",
-    });
+  it("serves /healthz and /readyz on the gateway port without a key; /metrics is not served there (finding 7)", async () => {
+    gw = await startGateway(upstream.url, { ready: async () => ready });
     const health = await fetch(`${gw.url}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: "ok" });
@@ -42,16 +39,22 @@ describe("gateway: health, readiness, metrics", () => {
       instance: "/readyz",
     });
 
-    await fetch(`${gw.url}/v2/x`); // one KEY_MISSING to count
+    // An anonymous caller learns nothing about plans, outcomes or the cache: /metrics needs a key like any path.
     const metrics = await fetch(`${gw.url}/metrics`);
-    expect(metrics.status).toBe(200);
-    expect(metrics.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
-    const text = await metrics.text();
-    expect(text).toContain("keygate_store_up 1\n");
+    expect(metrics.status).toBe(401);
+    expect(await metrics.json()).toMatchObject({ code: "KEY_MISSING" });
+    // With a key it is an ordinary upstream path.
+    const { secret } = await gw.world.addKey((await gw.world.addConsumer()).id);
+    expect((await fetch(`${gw.url}/metrics`, { headers: { "x-api-key": secret } })).status).toBe(200);
+    expect(upstream.seen.at(-1)?.url).toBe("/metrics");
+
+    // The counters go to the admin port / internal metrics listener through metricsText().
+    const text = gw.gateway.metricsText();
     expect(text).toContain('keygate_gateway_requests_total{outcome="KEY_MISSING"} 1');
-    expect(text).toContain("keygate_verify_cache_entries 0\n");
-    expect(text).toMatch(/^keygate_verify_cache_hits_total 0$/m);
-    expect(upstream.seen.some((seen) => ["/healthz", "/readyz", "/metrics"].includes(seen.url))).toBe(false);
+    expect(text).toContain('keygate_gateway_requests_total{outcome="VALID"} 1');
+    expect(text).toMatch(/^keygate_verify_cache_entries \d+$/m);
+    expect(text).toMatch(/^keygate_verify_cache_hits_total \d+$/m);
+    expect(upstream.seen.some((seen) => ["/healthz", "/readyz"].includes(seen.url))).toBe(false);
   });
 
   it("is not ready when the readiness hook rejects", async () => {

@@ -80,6 +80,7 @@ export async function startPortalNode(
     KEYGATE_DATABASE_URL: `sqlite:${join(dir, "keygate.db")}`,
     KEYGATE_ADMIN_PORT: "0",
     KEYGATE_GATEWAY_PORT: "0",
+    KEYGATE_AUTHZ_PORT: "0",
     KEYGATE_PORTAL_PORT: "0",
     KEYGATE_UPSTREAM: upstream,
     KEYGATE_ADMIN_TOKEN: ADMIN_TOKEN,

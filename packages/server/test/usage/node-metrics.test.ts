@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { LocalChangeBus } from "../../src/cluster/local/local-change-bus.ts";
+import { joinExposition } from "../../src/metrics/join-exposition.ts";
+import { createMetricsListener } from "../../src/metrics/metrics-listener.ts";
 import { NodeMetrics } from "../../src/metrics/node-metrics.ts";
 import { TimedVerifier } from "../../src/metrics/timed-verifier.ts";
 import { VerificationMetrics } from "../../src/metrics/verification-metrics.ts";
@@ -53,7 +55,7 @@ describe("node metrics", () => {
     expect(sample(text, 'keygate_propagation_lag_seconds_bucket{le="0.05"}')).toBe(1);
   });
 
-  it("is served on the gateway port before the gateway's own counters, with no name twice", async () => {
+  it("is served on the internal metrics listener with the gateway's counters, with no name twice", async () => {
     const upstream = await startUpstream();
     const verification = new VerificationMetrics();
     const world = new KeyWorld();
@@ -61,19 +63,30 @@ describe("node metrics", () => {
     const metrics = new NodeMetrics({ verification, verifier, processMetrics: true });
     const gw = await startGateway(
       upstream.url,
-      { verifier: new TimedVerifier(verifier, verification), metrics: () => metrics.text() },
+      { verifier: new TimedVerifier(verifier, verification) },
       world,
     );
+    // As start-keygate.ts composes it for a node without an admin port.
+    const listener = createMetricsListener({
+      metrics: async () => joinExposition([await metrics.text(), gw.gateway.metricsText()]),
+      logger: gw.logger,
+    });
+    const { port } = await listener.listen(0, "127.0.0.1");
     try {
       const { secret } = await world.addKey((await world.addConsumer()).id);
       expect((await fetch(`${gw.url}/v2/x`, { headers: { "x-api-key": secret } })).status).toBe(200);
-      const text = await (await fetch(`${gw.url}/metrics`)).text();
+      const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(response.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
+      const text = await response.text();
       expect(sample(text, 'keygate_verifications_total{outcome="VALID"}')).toBe(1);
       expect(sample(text, 'keygate_gateway_requests_total{outcome="VALID"}')).toBe(1);
       expect(text).toContain("# TYPE process_cpu_seconds_total counter");
       const types = text.split("\n").filter((l) => l.startsWith("# TYPE "));
       expect(new Set(types.map((l) => l.split(" ")[2])).size).toBe(types.length);
+      // The gateway port itself does not serve them (security review, finding 7).
+      expect((await fetch(`${gw.url}/metrics`)).status).toBe(401);
     } finally {
+      await listener.close();
       await gw.close();
       await upstream.close();
     }

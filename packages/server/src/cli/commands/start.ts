@@ -6,12 +6,12 @@ export function registerStart(program: Command): void {
   program
     .command("start")
     .description("run a keygate node (admin API + dashboard, gateway, or both)")
-    .option("--role <role>", "all | gateway | admin | portal", "all")
+    .option("--role <role>", "all | gateway | admin | portal | authz", "all")
     .action(async (options: { role: string }) => {
-      if (!["all", "gateway", "admin", "portal"].includes(options.role)) {
+      if (!["all", "gateway", "admin", "portal", "authz"].includes(options.role)) {
         throw new KeygateError(
           "VALIDATION_FAILED",
-          `--role must be all, gateway, admin or portal, got "${options.role}"`,
+          `--role must be all, gateway, admin, portal or authz, got "${options.role}"`,
         );
       }
       // Loaded on demand: admin commands should not pay for the server's modules.
