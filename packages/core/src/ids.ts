@@ -14,6 +14,7 @@ export type IdPrefix =
   | "msg"
   | "ptk"
   | "pss"
+  | "ops"
   | "mail";
 
 /**

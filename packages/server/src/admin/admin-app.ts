@@ -12,6 +12,7 @@ import type { LeakIntake } from "../leaks/leak-intake.ts";
 import { captureRawBody, rawBodyOf } from "../leaks/raw-body-capture.ts";
 import type { AdminLimits } from "../limits/admin-limits.ts";
 import { REDACTED_PATHS } from "../logging/create-logger.ts";
+import { findLiveOperatorSession, operatorActor } from "../services/operator-sessions.ts";
 import type { ServiceDeps } from "../services/service-deps.ts";
 import type { WebhookAdmin } from "../webhooks/webhook-admin.ts";
 import { AdminAuthenticator, AdminAuthThrottle } from "./admin-auth.ts";
@@ -25,6 +26,9 @@ import { requestInstance, sendProblem, toProblem } from "./problem-reply.ts";
 import { requestLogSerializer } from "./redact-secrets.ts";
 import { authenticateRequest, type Principal } from "./request-auth.ts";
 import { type Access, type AdminContext, isRoleAccess } from "./route-kit.ts";
+import { OidcSignIn, type OidcSignInOptions } from "./sso/oidc-sign-in.ts";
+import { PendingSignInCookie } from "./sso/sso-cookies.ts";
+import { type AdminSso, operatorSessionToken, registerSsoRoutes } from "./sso/sso-routes.ts";
 
 const API_VERSION = "0.1.0";
 const DEFAULT_BODY_LIMIT = 64 * 1024;
@@ -80,6 +84,14 @@ export interface AdminAppOptions {
   readonly maxAllowedIps?: number | undefined;
   /** Plans whose keys may not rotate themselves (`plans.<name>.selfRotation: false`). Default: none. */
   readonly selfRotationDisabled?: readonly string[] | undefined;
+  /** OpenID Connect sign-in for the dashboard (`KEYGATE_OIDC_*`, `oidc`); absent: admin tokens only. */
+  readonly sso?: AdminSsoOptions | undefined;
+}
+
+/** The provider, the role mapping and the session length of dashboard single sign-on. */
+export interface AdminSsoOptions extends OidcSignInOptions {
+  /** How long a dashboard session lasts. */
+  readonly sessionTtlMs: number;
 }
 
 /** Slow-client bounds of the admin port (security review 3): fastify disables node's request timeout by default. */
@@ -243,7 +255,33 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
     unsubscribeTokens();
     await tokenUsage.close();
   });
-  const authDeps = { authenticator, verify: options.verify };
+  const sso: AdminSso | undefined =
+    options.sso === undefined
+      ? undefined
+      : {
+          signIn: new OidcSignIn(options.sso),
+          pendingCookie: new PendingSignInCookie(
+            options.sso.clientSecret,
+            options.sso.redirectUrl.startsWith("https://"),
+          ),
+          secure: options.sso.redirectUrl.startsWith("https://"),
+          sessionTtlMs: options.sso.sessionTtlMs,
+        };
+  registerSsoRoutes(app, options.deps, sso);
+  const secureCookie = sso?.secure ?? false;
+  const authDeps = {
+    authenticator,
+    verify: options.verify,
+    // Sessions are read from the store on every request (no cache): a logout holds on every node at once.
+    operatorSessions:
+      sso === undefined
+        ? undefined
+        : {
+            token: (headers: FastifyRequest["headers"]) => operatorSessionToken(headers, secureCookie),
+            find: (token: string) => findLiveOperatorSession(options.deps, token),
+            actor: operatorActor,
+          },
+  };
   // Authentication runs on request, before the body is read: an unauthenticated caller never gets it parsed.
   const principals = new WeakMap<FastifyRequest, Principal>();
   // Token guessing is throttled per client before any lookup (security review 10e).
@@ -276,7 +314,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
         try {
           principals.set(
             request,
-            await authenticateRequest(route.access, request.headers, authDeps, request.ip),
+            await authenticateRequest(route.access, request.headers, authDeps, request.ip, request.method),
           );
         } catch (error) {
           if (error instanceof KeygateError && error.code === "UNAUTHENTICATED")
@@ -295,6 +333,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
           actor: principal.actor,
           consumer: principal.consumer,
           role: principal.role,
+          csrfToken: principal.csrfToken,
           headers: request.headers,
           ctx,
           ...(route.rawBody === true ? { rawBody: rawBodyOf(request) } : {}),

@@ -1,11 +1,12 @@
 import type { IncomingHttpHeaders } from "node:http";
-import type { Actor, AdminRole, ErrorCode } from "@keygate/core";
+import type { Actor, AdminRole, ErrorCode, OperatorSession } from "@keygate/core";
 import { errorCatalogue, isErrorCode, KeygateError } from "@keygate/core";
 import type { AdminAuthenticator } from "./admin-auth.ts";
 import { roleAllows } from "./admin-roles.ts";
 import { consumerCredential } from "./credentials.ts";
 import type { KeyVerifyFunction, VerifyOutcome } from "./key-verifier.ts";
 import type { Access } from "./route-kit.ts";
+import { checkOperatorCsrf } from "./sso/operator-csrf.ts";
 
 /** Who is calling, once a route's access rule has been checked. */
 export interface Principal {
@@ -14,6 +15,8 @@ export interface Principal {
   readonly role?: AdminRole | undefined;
   /** Set on `consumer` routes only. */
   readonly consumer: VerifyOutcome | undefined;
+  /** The dashboard session's CSRF token, when the caller is signed in by SSO (a cookie); `GET /v1/me` hands it out. */
+  readonly csrfToken?: string | undefined;
 }
 
 const ANONYMOUS: Principal = { actor: { type: "system", id: "anonymous" }, consumer: undefined };
@@ -36,6 +39,18 @@ const KEY_FAILURE_DETAIL: Partial<Record<ErrorCode, string>> = {
 export interface RequestAuthDeps {
   readonly authenticator: AdminAuthenticator;
   readonly verify: KeyVerifyFunction;
+  /** Dashboard sessions (single sign-on); absent: only admin tokens authenticate operators. */
+  readonly operatorSessions?: OperatorSessionAuth | undefined;
+}
+
+/** How a dashboard session cookie is found and checked. */
+export interface OperatorSessionAuth {
+  /** The cookie's token in the request, if any. */
+  token(headers: IncomingHttpHeaders): string | undefined;
+  /** The live session behind a token (read from the store each time); throws `UNAUTHENTICATED`. */
+  find(token: string): Promise<OperatorSession>;
+  /** The audit actor of the session's person. */
+  actor(session: OperatorSession): Actor;
 }
 
 /**
@@ -43,12 +58,19 @@ export interface RequestAuthDeps {
  * `UNAUTHENTICATED` (401) for a missing, unknown, expired or revoked admin
  * token, `FORBIDDEN` (403) for a role below the route's (`roleAllows`), and
  * the verifier's own code (401/403/429/503) for a consumer key that does not verify.
+ *
+ * An operator is an admin token (`Authorization: Bearer`, automation) or,
+ * without one, a dashboard session cookie: authenticated like a token of the
+ * session's role, and every `method` other than GET needs the session's CSRF
+ * token (`CSRF_FAILED`, 403): a browser sends the cookie on its own, so the
+ * cookie alone must never change anything.
  */
 export async function authenticateRequest(
   access: Access,
   headers: IncomingHttpHeaders,
   deps: RequestAuthDeps,
   clientIp?: string,
+  method = "GET",
 ): Promise<Principal> {
   switch (access) {
     case "public":
@@ -57,6 +79,24 @@ export async function authenticateRequest(
     case "operator":
     case "admin":
     case "verifier": {
+      const sessions = deps.operatorSessions;
+      const cookie = headers.authorization === undefined ? sessions?.token(headers) : undefined;
+      if (sessions !== undefined && cookie !== undefined) {
+        const session = await sessions.find(cookie);
+        if (!roleAllows(session.role, access)) {
+          throw new KeygateError(
+            "FORBIDDEN",
+            `your dashboard role (${session.role}) may not call this route; it needs ${access}`,
+          );
+        }
+        if (method !== "GET" && method !== "HEAD") checkOperatorCsrf(headers, session.csrfToken);
+        return {
+          actor: sessions.actor(session),
+          role: session.role,
+          consumer: undefined,
+          csrfToken: session.csrfToken,
+        };
+      }
       const token = await deps.authenticator.authenticate(headers.authorization);
       if (!roleAllows(token.role, access)) {
         throw new KeygateError(

@@ -65,6 +65,8 @@ export interface RouteCall<P, Q, B> {
   readonly consumer: VerifyOutcome | undefined;
   /** The operator's role on role routes; undefined on `public` and `consumer` routes. */
   readonly role?: AdminRole | undefined;
+  /** The dashboard session's CSRF token when the caller is signed in by SSO; undefined for admin tokens. */
+  readonly csrfToken?: string | undefined;
   readonly headers: IncomingHttpHeaders;
   readonly ctx: AdminContext;
 }
@@ -121,6 +123,7 @@ export interface RawCall {
   readonly actor: Actor;
   readonly consumer: VerifyOutcome | undefined;
   readonly role?: AdminRole | undefined;
+  readonly csrfToken?: string | undefined;
   readonly headers: IncomingHttpHeaders;
   readonly ctx: AdminContext;
   /** The request body as received, on `rawBody` routes only. */
@@ -215,6 +218,7 @@ export function defineRoute<
         actor: raw.actor,
         consumer: raw.consumer,
         role: raw.role,
+        csrfToken: raw.csrfToken,
         headers: raw.headers,
         ctx: raw.ctx,
       });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { MAX_TRUSTED_PROXIES, TrustedProxiesError, trustedProxies } from "../http/client-address.ts";
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_SCHEDULE_SECONDS } from "../webhooks/retry-policy.ts";
+import { oidcSchema } from "./oidc-schema.ts";
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const positiveInt = z.number().int().positive();
@@ -259,6 +260,8 @@ export const fileConfigSchema = z
       .strict()
       .prefault({}),
     portal: portalSchema.prefault({}),
+    /** Single sign-on for the dashboard; docs/security.md, "Single sign-on". */
+    oidc: oidcSchema.prefault({}),
     usage: usageSchema.prefault({}),
     mail: mailSchema.prefault({}),
     webhooks: z
@@ -321,6 +324,11 @@ export const envSchema = z.object({
   KEYGATE_CONFIG: z.string().min(1).optional(),
   /** Path of a JSON file shaped like GitHub's secret-scanning public-keys document; enables `POST /v1/leaks`. */
   KEYGATE_LEAK_PUBLIC_KEYS: z.string().min(1).optional(),
+  /** OpenID Connect issuer for dashboard sign-in (https; http only on loopback, for tests). Unset: no SSO. */
+  KEYGATE_OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+  KEYGATE_OIDC_CLIENT_ID: z.string().min(1).max(512).optional(),
+  /** The dashboard client's secret at the provider; also keys the sign-in state cookie's HMAC. Never logged. */
+  KEYGATE_OIDC_CLIENT_SECRET: z.string().min(1).max(2048).optional(),
   KEYGATE_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   KEYGATE_NODE_ID: z
     .string()

@@ -7,6 +7,13 @@ import { type EnvConfig, envSchema, type FileConfig, fileConfigSchema } from "./
 /** What a node serves: `all` every port; `portal` the consumer portal alone; `authz` forward auth alone. */
 export type Role = "all" | "gateway" | "admin" | "portal" | "authz";
 
+/** `KEYGATE_OIDC_ISSUER`, `KEYGATE_OIDC_CLIENT_ID`, `KEYGATE_OIDC_CLIENT_SECRET`, all three set. */
+export interface OidcProviderConfig {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+}
+
 /** The whole configuration, parsed once at start and frozen. */
 export interface KeygateConfig extends FileConfig {
   readonly role: Role;
@@ -34,6 +41,8 @@ export interface KeygateConfig extends FileConfig {
   readonly configFile: string | undefined;
   /** `KEYGATE_LEAK_PUBLIC_KEYS`: the public keys leak reports are signed with; unset disables `POST /v1/leaks`. */
   readonly leakPublicKeysFile: string | undefined;
+  /** The OpenID provider of dashboard sign-in (`KEYGATE_OIDC_*`); undefined: SSO off. Never logged (a secret). */
+  readonly oidcProvider: OidcProviderConfig | undefined;
   readonly logLevel: EnvConfig["KEYGATE_LOG_LEVEL"];
   readonly nodeId: string | undefined;
 }
@@ -73,6 +82,21 @@ function readConfigFile(path: string): unknown {
   }
 }
 
+/** SSO needs all three `KEYGATE_OIDC_*`, and an https issuer unless it is on loopback (tests). */
+function oidcProblems(e: EnvConfig): string[] {
+  const set = [e.KEYGATE_OIDC_ISSUER, e.KEYGATE_OIDC_CLIENT_ID, e.KEYGATE_OIDC_CLIENT_SECRET];
+  if (set.every((value) => value === undefined)) return [];
+  if (set.some((value) => value === undefined))
+    return [
+      "env KEYGATE_OIDC_ISSUER, KEYGATE_OIDC_CLIENT_ID and KEYGATE_OIDC_CLIENT_SECRET: set all three or none",
+    ];
+  const issuer = new URL(e.KEYGATE_OIDC_ISSUER ?? "");
+  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(issuer.hostname);
+  if (issuer.protocol !== "https:" && !loopback)
+    return ["env KEYGATE_OIDC_ISSUER: must be https (http only on loopback)"];
+  return [];
+}
+
 /**
  * Parses the environment and the optional config file together and reports
  * every problem at once. Unknown keys in the file are errors.
@@ -101,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, role: Role = "all"): KeygateC
   ) {
     problems.push("env KEYGATE_UPSTREAM: required when the gateway runs (role all or gateway)");
   }
+  if (envResult.success) problems.push(...oidcProblems(envResult.data));
   if (!envResult.success || !fileResult.success || problems.length > 0) {
     throw new KeygateError(
       "VALIDATION_FAILED",
@@ -126,6 +151,16 @@ export function loadConfig(env: NodeJS.ProcessEnv, role: Role = "all"): KeygateC
     adminToken: e.KEYGATE_ADMIN_TOKEN,
     configFile: filePath,
     leakPublicKeysFile: e.KEYGATE_LEAK_PUBLIC_KEYS,
+    oidcProvider:
+      e.KEYGATE_OIDC_ISSUER !== undefined &&
+      e.KEYGATE_OIDC_CLIENT_ID !== undefined &&
+      e.KEYGATE_OIDC_CLIENT_SECRET !== undefined
+        ? {
+            issuer: e.KEYGATE_OIDC_ISSUER,
+            clientId: e.KEYGATE_OIDC_CLIENT_ID,
+            clientSecret: e.KEYGATE_OIDC_CLIENT_SECRET,
+          }
+        : undefined,
     logLevel: e.KEYGATE_LOG_LEVEL,
     nodeId: e.KEYGATE_NODE_ID,
   });

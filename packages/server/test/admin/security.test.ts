@@ -43,6 +43,7 @@ describe("admin API security (every registered route)", () => {
     expect(routes.length).toBeGreaterThanOrEqual(26);
     const open = routes.filter((r) => r.access === "public").map((r) => `${r.method} ${r.url}`);
     expect(open.sort()).toEqual([
+      "GET /auth/sso",
       "GET /docs",
       "GET /docs/openapi.json",
       "GET /healthz",

@@ -17,10 +17,14 @@ export const getMeRoute = defineRoute({
       schema: z.strictObject({
         actor: z.strictObject({ type: z.literal("admin"), id: z.string(), name: z.string().optional() }),
         role: z.enum(ADMIN_ROLES as ["viewer", "operator", "admin", "verifier"]),
+        csrfToken: z
+          .string()
+          .optional()
+          .describe("Signed in by SSO (cookie) only: send it as x-keygate-csrf on every change"),
       }),
     },
   },
-  async handler({ actor, role }) {
+  async handler({ actor, role, csrfToken }) {
     if (role === undefined || actor.type !== "admin")
       throw new KeygateError("UNAUTHENTICATED", "no operator");
     return {
@@ -28,6 +32,7 @@ export const getMeRoute = defineRoute({
       body: {
         actor: { type: "admin", id: actor.id, ...(actor.name === undefined ? {} : { name: actor.name }) },
         role,
+        ...(csrfToken === undefined ? {} : { csrfToken }),
       },
     };
   },

@@ -142,6 +142,8 @@ export interface HarnessOptions {
   readonly leaks?: Parameters<typeof buildAdminApp>[0]["leaks"];
   /** Plans whose keys may not rotate themselves. */
   readonly selfRotationDisabled?: readonly string[];
+  /** Dashboard single sign-on (test/admin/sso.test.ts). */
+  readonly sso?: Parameters<typeof buildAdminApp>[0]["sso"];
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -175,6 +177,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     authFailuresPerMinute: 0,
     leaks: options.leaks,
     selfRotationDisabled: options.selfRotationDisabled,
+    sso: options.sso,
   });
   const secrets = [rootToken, readToken, operatorToken, verifierToken, revokedToken, expiredToken];
   return {
