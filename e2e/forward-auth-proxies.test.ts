@@ -285,6 +285,15 @@ function proxySuite(name: ProxyName): void {
         "KEY_REVOKED",
       );
     });
+
+    it("fails closed when keygate does not answer (runs last: it stops the node)", async () => {
+      const { secret } = await newKey(w());
+      await w().stack.stopNode();
+      const res = await fetch(url("/v2/x"), { headers: { "x-api-key": secret } });
+      // nginx rebuilds it as 503 problem+json; Caddy answers 502 itself. Never the upstream's 200.
+      expect(res.status).toBe(name === "nginx" ? 503 : 502);
+      if (name === "nginx") await expectProblem(res, 503, "STORE_UNAVAILABLE");
+    });
   });
 }
 
