@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { buildAdminApp } from "./admin/admin-app.ts";
 import { ensureBootstrapToken } from "./admin/admin-tokens.ts";
 import { injectSelfRotate } from "./admin/inject-self-rotate.ts";
+import { adminSsoOptions } from "./admin/sso/admin-sso-options.ts";
 import { AlertDedupe } from "./alerts/alert-dedupe.ts";
 import { AuthFailureGuard } from "./alerts/auth-failure-guard.ts";
 import { QuotaThresholdReporter } from "./alerts/quota-threshold-reporter.ts";
@@ -239,6 +240,7 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
     selfRotationDisabled: Object.entries(config.plans)
       .filter(([, plan]) => !plan.selfRotation)
       .map(([name]) => name),
+    sso: adminSsoOptions(config),
   });
   closers.push(() => app.close());
   if (hasAdmin) {

@@ -2,14 +2,17 @@ import { ApiError, networkError, problemFromResponse } from "./api-error.ts";
 
 export type QueryValue = string | number | undefined;
 
-/** The admin API with one admin token; every failure is an `ApiError`. */
+/** The admin API with one admin token or the SSO session cookie; every failure is an `ApiError`. */
 export interface ApiClient {
   get<T>(path: string, query?: Readonly<Record<string, QueryValue>>, signal?: AbortSignal): Promise<T>;
   send<T>(method: "POST" | "PUT" | "PATCH" | "DELETE", path: string, body?: unknown): Promise<T>;
 }
 
 export interface ApiClientOptions {
-  readonly token: string;
+  /** An admin token, sent as a Bearer token. Absent: the SSO session cookie authenticates (same origin only). */
+  readonly token?: string | undefined;
+  /** The SSO session's CSRF token (`GET /v1/me`), sent as `x-keygate-csrf` on every change. */
+  readonly csrfToken?: string | undefined;
   /** Called on any 401: the token was revoked or is wrong; the session ends. */
   readonly onUnauthorized?: () => void;
   /** Default: the page's own origin (the admin port serves the dashboard). */
@@ -27,10 +30,10 @@ export function withQuery(path: string, query: Readonly<Record<string, QueryValu
 export function createApiClient(options: ApiClientOptions): ApiClient {
   const base = options.baseUrl ?? "";
   async function call<T>(method: string, path: string, body: unknown, signal?: AbortSignal): Promise<T> {
-    const headers: Record<string, string> = {
-      accept: "application/json, application/problem+json",
-      authorization: `Bearer ${options.token}`,
-    };
+    const headers: Record<string, string> = { accept: "application/json, application/problem+json" };
+    if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+    else if (options.csrfToken !== undefined && method !== "GET")
+      headers["x-keygate-csrf"] = options.csrfToken;
     if (body !== undefined) headers["content-type"] = "application/json";
     let response: Response;
     try {
@@ -39,7 +42,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         headers,
         body: body === undefined ? null : JSON.stringify(body),
         cache: "no-store",
-        credentials: "omit",
+        // A token needs no cookie; a signed-in person is their (HttpOnly, same-site) session cookie.
+        credentials: options.token === undefined ? "same-origin" : "omit",
         signal: signal ?? null,
       });
     } catch (error) {

@@ -4,6 +4,14 @@ export type AdminRole = "viewer" | "operator" | "admin" | "verifier";
 export interface MeView {
   readonly actor: { readonly type: "admin"; readonly id: string; readonly name?: string };
   readonly role: AdminRole;
+  /** Signed in by SSO only: sent back as `x-keygate-csrf` on every change. */
+  readonly csrfToken?: string;
+}
+
+/** `GET /auth/sso`: whether the login page offers single sign-on. */
+export interface SsoStatus {
+  readonly enabled: boolean;
+  readonly loginUrl?: string;
 }
 
 export interface AdminTokenView {

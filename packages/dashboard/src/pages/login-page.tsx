@@ -1,6 +1,7 @@
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { createApiClient } from "../api/api-client.ts";
 import { ApiError } from "../api/api-error.ts";
+import type { SsoStatus } from "../api/operator-types.ts";
 import { ProblemMessage } from "../components/problem-message.tsx";
 import { TextField } from "../components/text-field.tsx";
 
@@ -10,14 +11,27 @@ export interface LoginPageProps {
   readonly onLogin: (token: string) => void;
 }
 
-/** Signs in with an admin token: it is checked against the API, then kept in sessionStorage only. */
+/**
+ * Signs in with single sign-on when the admin port offers it (`GET /auth/sso`:
+ * a link to the provider, back with a session cookie), or with an admin
+ * token: it is checked against the API, then kept in sessionStorage only.
+ */
 export function LoginPage({ notice, onLogin }: LoginPageProps) {
   const [token, setToken] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | undefined>();
   const heading = useRef<HTMLHeadingElement>(null);
+  const [ssoUrl, setSsoUrl] = useState<string | undefined>();
   useEffect(() => {
     document.title = "Sign in · keygate";
+    const controller = new AbortController();
+    createApiClient({})
+      .get<SsoStatus>("/auth/sso", {}, controller.signal)
+      .then(
+        (status) => setSsoUrl(status.enabled ? (status.loginUrl ?? "/auth/login") : undefined),
+        () => undefined,
+      );
+    return () => controller.abort();
   }, []);
 
   const submit = async (event: FormEvent) => {
@@ -48,6 +62,15 @@ export function LoginPage({ notice, onLogin }: LoginPageProps) {
           <p className="notice" role="status">
             {notice}
           </p>
+        )}
+        {ssoUrl === undefined ? null : (
+          <>
+            {/* A navigation, not a fetch: the identity provider's pages take over the tab. */}
+            <a className="button primary wide" href={ssoUrl}>
+              Sign in with SSO
+            </a>
+            <p className="muted login-or">or with an admin token</p>
+          </>
         )}
         <TextField
           label="Admin token"

@@ -18,6 +18,12 @@ export interface TestOidcProvider {
   close(): Promise<void>;
 }
 
+/** A provider whose address is known before it serves: keygate can be started with its issuer first. */
+export interface ReservedOidcProvider extends TestOidcProvider {
+  /** Starts serving with a client for `redirectUrls` and these people. */
+  serve(redirectUrls: readonly string[], people: readonly TestPerson[]): void;
+}
+
 /**
  * Starts `oidc-provider` on a free loopback port: a client for `redirectUrl`
  * (authorization code, PKCE required, `client_secret_basic`), `email` and
@@ -28,6 +34,13 @@ export async function startTestOidcProvider(
   redirectUrls: readonly string[],
   people: readonly TestPerson[],
 ): Promise<TestOidcProvider> {
+  const reserved = await reserveTestOidcProvider();
+  reserved.serve(redirectUrls, people);
+  return reserved;
+}
+
+/** Binds the provider's port and answers 503 until `serve` is called. */
+export async function reserveTestOidcProvider(): Promise<ReservedOidcProvider> {
   let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
     res.statusCode = 503;
     res.end();
@@ -39,41 +52,44 @@ export async function startTestOidcProvider(
   const issuer = `http://127.0.0.1:${address.port}`;
   const clientId = "keygate-dashboard";
   const clientSecret = randomBytes(24).toString("hex");
-  const provider = new Provider(issuer, {
-    clients: [
-      {
-        client_id: clientId,
-        client_secret: clientSecret,
-        redirect_uris: [...redirectUrls],
-        grant_types: ["authorization_code"],
-        response_types: ["code"],
-        token_endpoint_auth_method: "client_secret_basic",
+  const serve = (redirectUrls: readonly string[], people: readonly TestPerson[]) => {
+    const provider = new Provider(issuer, {
+      clients: [
+        {
+          client_id: clientId,
+          client_secret: clientSecret,
+          redirect_uris: [...redirectUrls],
+          grant_types: ["authorization_code"],
+          response_types: ["code"],
+          token_endpoint_auth_method: "client_secret_basic",
+        },
+      ],
+      claims: { openid: ["sub"], email: ["email", "email_verified"], groups: ["groups"] },
+      scopes: ["openid", "email", "groups"],
+      async findAccount(_ctx, sub) {
+        const person = people.find((p) => p.login === sub);
+        if (person === undefined) return undefined;
+        return {
+          accountId: sub,
+          claims: async () => ({
+            sub,
+            email: person.email,
+            email_verified: person.emailVerified ?? true,
+            groups: [...person.groups],
+          }),
+        };
       },
-    ],
-    claims: { openid: ["sub"], email: ["email", "email_verified"], groups: ["groups"] },
-    scopes: ["openid", "email", "groups"],
-    async findAccount(_ctx, sub) {
-      const person = people.find((p) => p.login === sub);
-      if (person === undefined) return undefined;
-      return {
-        accountId: sub,
-        claims: async () => ({
-          sub,
-          email: person.email,
-          email_verified: person.emailVerified ?? true,
-          groups: [...person.groups],
-        }),
-      };
-    },
-    features: { devInteractions: { enabled: true } },
-    pkce: { required: () => true },
-    cookies: { keys: [randomBytes(16).toString("hex")] },
-  });
-  handle = provider.callback();
+      features: { devInteractions: { enabled: true } },
+      pkce: { required: () => true },
+      cookies: { keys: [randomBytes(16).toString("hex")] },
+    });
+    handle = provider.callback();
+  };
   return {
     issuer,
     clientId,
     clientSecret,
+    serve,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
