@@ -9,7 +9,9 @@ import { writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
 import type { BenchFact, BenchResult, BenchSection } from "./lib/bench-result.ts";
 import { formatReport } from "./lib/format-report.ts";
+import { allowlist } from "./sections/allowlist.ts";
 import { analytics } from "./sections/analytics.ts";
+import { forwardAuth } from "./sections/forward-auth.ts";
 import { gatewayThroughput } from "./sections/gateway-throughput.ts";
 import { limits } from "./sections/limits.ts";
 import { propagation } from "./sections/propagation.ts";
@@ -23,6 +25,8 @@ const SECTIONS: readonly BenchSection[] = [
   gatewayThroughput,
   analytics,
   limits,
+  allowlist,
+  forwardAuth,
   propagation,
   revocation,
 ];

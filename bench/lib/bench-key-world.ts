@@ -15,6 +15,8 @@ export interface OneKeyOptions {
   readonly rotationPolicy?: Consumer["rotationPolicy"];
   /** Committed before the consumer and key, in the same unit (e.g. the plan they use). */
   readonly before?: readonly Write[];
+  /** The key's IP allowlist (canonical CIDRs). Default: none. */
+  readonly allowedIps?: readonly string[];
 }
 
 /** Commits one consumer and one active key into `store`; returns the key's secret. */
@@ -32,13 +34,14 @@ export async function seedOneKey(store: KeyStore, options: OneKeyOptions): Promi
     updatedAt: now,
   };
   const minted = mintSecret(PLATFORM, "live");
-  const key = firstKeyRecord(
+  const issued = firstKeyRecord(
     PLATFORM,
     consumer.id,
     minted,
     { name: "bench key", scopes: options.scopes },
     now,
   );
+  const key = options.allowedIps === undefined ? issued : { ...issued, allowedIps: [...options.allowedIps] };
   const committed = await store.commit({
     writes: [...(options.before ?? []), { type: "insertConsumer", consumer }, { type: "insertKey", key }],
     audit: [],

@@ -48,6 +48,18 @@ export interface LoadTarget {
   readonly port: number;
   readonly pid: number | undefined;
   readonly headers: Record<string, string>;
+  /** Further processes whose CPU time counts for this target (nginx's workers, the authz server behind it). */
+  readonly extraPids?: readonly number[];
+}
+
+/** CPU seconds of the target's processes together; undefined when any cannot be read. */
+async function targetCpuSeconds(target: LoadTarget): Promise<number | undefined> {
+  let total = await cpuSeconds(target.pid);
+  for (const pid of target.extraPids ?? []) {
+    const seconds = await cpuSeconds(pid);
+    total = total === undefined || seconds === undefined ? undefined : total + seconds;
+  }
+  return total;
 }
 
 /** The target for a started bench server, sending `secret` as `x-api-key` when given. */
@@ -72,14 +84,14 @@ export interface LoadRound {
 
 /** One autocannon run of GET /v2/daily-ohlcv against `target`, with the server's CPU time per request. */
 export async function loadRound(target: LoadTarget, seconds: number, connections = 50): Promise<LoadRound> {
-  const cpuBefore = await cpuSeconds(target.pid);
+  const cpuBefore = await targetCpuSeconds(target);
   const run = await autocannon({
     url: `http://127.0.0.1:${target.port}/v2/daily-ohlcv?symbol=ETH`,
     connections,
     duration: seconds,
     headers: target.headers,
   });
-  const cpuAfter = await cpuSeconds(target.pid);
+  const cpuAfter = await targetCpuSeconds(target);
   const total = run.requests.total;
   return {
     requestsPerSecond: total / seconds,

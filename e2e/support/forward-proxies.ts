@@ -109,7 +109,7 @@ async function waitListening(url: string, proxy: RunningProxy, exited: Promise<v
  */
 export async function startNginx(
   ports: ProxyPorts,
-  options: { config?: string; mainDirectives?: string } = {},
+  options: { config?: string; mainDirectives?: string; cpus?: string; accessLog?: boolean } = {},
 ): Promise<RunningProxy> {
   const nginx = binary("nginx");
   if (nginx === undefined) throw new Error("nginx is not installed (apt-get install nginx)");
@@ -119,12 +119,17 @@ export async function startNginx(
   // shared, so the temporary prefix gets its own.
   const config = (options.config ?? templatedExample("nginx.conf", ports)).replace(
     "http {",
-    `http {\n    access_log ${join(dir, "access.log")};\n    client_body_temp_path ${dir}/body;\n    proxy_temp_path ${dir}/proxy;`,
+    `http {\n    access_log ${options.accessLog === false ? "off" : join(dir, "access.log")};\n    client_body_temp_path ${dir}/body;\n    proxy_temp_path ${dir}/proxy;`,
   );
   writeFileSync(conf, config);
   const globals = `daemon off; pid ${join(dir, "nginx.pid")}; error_log ${join(dir, "error.log")} warn; ${options.mainDirectives ?? ""}`;
   execFileSync(nginx, ["-t", "-q", "-p", dir, "-c", conf, "-g", globals], { stdio: "pipe" });
-  const child = spawn(nginx, ["-p", dir, "-c", conf, "-g", globals], { stdio: ["ignore", "pipe", "pipe"] });
+  const args = ["-p", dir, "-c", conf, "-g", globals];
+  // Pinned (the bench): taskset execs nginx, so the PID is nginx's master and its workers inherit the CPU list.
+  const child =
+    options.cpus === undefined
+      ? spawn(nginx, args, { stdio: ["ignore", "pipe", "pipe"] })
+      : spawn("taskset", ["-c", options.cpus, nginx, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   const proxy = track(child, dir);
   const url = `http://127.0.0.1:${ports.listen}`;
   const running: RunningProxy = {
