@@ -1,3 +1,4 @@
+import { request } from "node:http";
 import { type BenchContext, type BenchFact, type BenchSection, mean } from "../lib/bench-result.ts";
 import type { Child } from "../lib/child.ts";
 import {
@@ -14,6 +15,21 @@ import {
 } from "../lib/interleaved-rounds.ts";
 
 const WHICH = ["plain", "allowlisted"] as const;
+
+/** The status of one GET sent from `localAddress` (127.0.0.2 is loopback too, but not on the list). */
+function statusFrom(localAddress: string, port: number, secret: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: "127.0.0.1", port, localAddress, path: "/v2/daily-ohlcv", headers: { "x-api-key": secret } },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+}
 
 /**
  * Per-key IP allowlists on the gateway's hot path: the same gateway, once
@@ -50,6 +66,12 @@ export const allowlist: BenchSection = {
         pin,
       );
       children.push(allowlisted);
+      // The list is really checked: the same key from another loopback address is refused.
+      const outside = await statusFrom("127.0.0.2", allowlisted.ready.port, allowlisted.ready.secret);
+      const inside = await statusFrom("127.0.0.1", allowlisted.ready.port, allowlisted.ready.secret);
+      if (outside !== 403 || inside !== 200) {
+        throw new Error(`allowlist not enforced: 127.0.0.2 got ${outside}, 127.0.0.1 got ${inside}`);
+      }
       const targets = {
         plain: loadTarget(plain, plain.ready.secret),
         allowlisted: loadTarget(allowlisted, allowlisted.ready.secret),
