@@ -18,6 +18,7 @@ import type { WebhookAdmin } from "../webhooks/webhook-admin.ts";
 import { AdminAuthenticator, AdminAuthThrottle } from "./admin-auth.ts";
 import { isAdminRole } from "./admin-roles.ts";
 import { adminRoutes } from "./admin-routes.ts";
+import { applyAdminSecurityHeaders } from "./admin-security-headers.ts";
 import { AdminTokenUsage } from "./admin-token-usage.ts";
 import { DashboardFiles } from "./dashboard-static.ts";
 import type { KeyVerifyFunction } from "./key-verifier.ts";
@@ -206,7 +207,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   });
   app.addHook("onSend", async (request, reply, payload) => {
     reply.header("x-request-id", request.id);
-    reply.header("x-content-type-options", "nosniff");
+    applyAdminSecurityHeaders(reply);
     if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
     return payload;
   });

@@ -39,7 +39,7 @@ const UNHASHED_CACHE = "no-cache";
 /** The page runs only its own bundle and talks only to its own origin. */
 const HTML_HEADERS = {
   "content-security-policy":
-    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; " +
+    "default-src 'self'; script-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; " +
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
   "x-frame-options": "DENY",
   "referrer-policy": "no-referrer",

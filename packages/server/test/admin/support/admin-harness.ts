@@ -142,6 +142,8 @@ export interface HarnessOptions {
   readonly leaks?: Parameters<typeof buildAdminApp>[0]["leaks"];
   /** Plans whose keys may not rotate themselves. */
   readonly selfRotationDisabled?: readonly string[];
+  /** A built dashboard directory served at `/`. */
+  readonly staticDir?: string;
   /** Dashboard single sign-on (test/admin/sso.test.ts). */
   readonly sso?: Parameters<typeof buildAdminApp>[0]["sso"];
 }
@@ -178,6 +180,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     leaks: options.leaks,
     selfRotationDisabled: options.selfRotationDisabled,
     sso: options.sso,
+    staticDir: options.staticDir,
   });
   const secrets = [rootToken, readToken, operatorToken, verifierToken, revokedToken, expiredToken];
   return {
