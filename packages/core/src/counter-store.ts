@@ -68,7 +68,11 @@ export interface CounterStore {
   /**
    * Adds units unconditionally, even past any limit (units already spent
    * elsewhere, e.g. while the store was unreachable), and sets the expiry.
-   * Atomic for the whole batch.
+   * Atomic for the whole batch where the backend can be (memory, one Redis
+   * primary). Where it cannot (Redis Cluster: counters of different
+   * consumers live in different slots), it MUST be atomic per group and, when
+   * some groups failed, reject with `PartialCounterAddError` listing the adds
+   * that did take effect, so a retry adds only the rest.
    */
   add(adds: readonly CounterAdd[]): Promise<void>;
   /** Current values (0 for an unknown or expired counter), in the order of `keys`. */
@@ -97,4 +101,22 @@ export interface CounterSnapshotStore {
    * row whose `expiresAt` is at or before `now`, in one transaction.
    */
   saveCounters(snapshots: readonly CounterSnapshot[], now: number): Promise<void>;
+}
+
+/**
+ * `CounterStore.add` applied part of the batch: `applied` took effect, the
+ * rest did not (`cause` says why). Retrying with `applied` left out counts
+ * every unit exactly once.
+ */
+export class PartialCounterAddError extends Error {
+  readonly applied: readonly CounterAdd[];
+
+  constructor(applied: readonly CounterAdd[], cause: unknown) {
+    super(
+      `counter add applied to ${applied.length} counters only: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
+    this.name = "PartialCounterAddError";
+    this.applied = applied;
+  }
 }

@@ -1,5 +1,6 @@
 export * from "./audit.ts";
 export type * from "./counter-store.ts";
+export { PartialCounterAddError } from "./counter-store.ts";
 export * from "./errors.ts";
 export * from "./ids.ts";
 export * from "./keys/base62.ts";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { redisUrlProblem } from "../cluster/redis/redis-target.ts";
 import { MAX_TRUSTED_PROXIES, TrustedProxiesError, trustedProxies } from "../http/client-address.ts";
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_SCHEDULE_SECONDS } from "../webhooks/retry-policy.ts";
 import { oidcSchema } from "./oidc-schema.ts";
@@ -310,9 +311,13 @@ export const envSchema = z.object({
     .string()
     .regex(/^(sqlite:|postgres:\/\/|postgresql:\/\/|memory:)/, "sqlite:<path>, postgres://… or memory:")
     .default("sqlite:./data/keygate.db"),
+  /** One primary (`redis://`), Redis Cluster (`redis+cluster://h1:p1,h2:p2`) or Sentinel (`redis+sentinel://s1:p1,s2:p2/<master>`); docs/operations.md. */
   KEYGATE_REDIS_URL: z
     .string()
-    .regex(/^rediss?:\/\//, "redis://…")
+    .superRefine((url, ctx) => {
+      const problem = redisUrlProblem(url);
+      if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+    })
     .optional(),
   /** Namespace of every Redis key and channel, so several keygate clusters (or test runs) share one Redis. */
   KEYGATE_REDIS_PREFIX: z

@@ -4,6 +4,7 @@ import {
   type CounterStore,
   denyVerdict,
   type LimitVerdict,
+  PartialCounterAddError,
   type Plan,
   planPolicies,
   type Quota,
@@ -95,6 +96,8 @@ export class Limiter implements GatewayLimiter {
   /** Local counters while the shared store is unreachable, and the shared values known when it went away. */
   #fallback: MemoryCounterStore | undefined;
   #base = new Map<string, number>();
+  /** Units of the local counters already added to the shared store by a re-sync that failed part-way. */
+  #synced = new Map<string, number>();
   #restoring: Promise<void> | undefined;
   #probing = false;
   #nodeCount = 1;
@@ -480,6 +483,7 @@ export class Limiter implements GatewayLimiter {
       }
     }
     this.#base = base;
+    this.#synced = new Map();
     this.#fallback = new MemoryCounterStore({ clock: this.#clock });
     this.#counts.outages++;
     this.#logger.warn(
@@ -506,7 +510,8 @@ export class Limiter implements GatewayLimiter {
 
   /**
    * The shared store answers again: add what was spent locally to the shared
-   * counters (one atomic add), then use them again. Decisions wait meanwhile,
+   * counters (one atomic add; on Redis Cluster one per consumer, a failed part
+   * retried alone), then use them again. Decisions wait meanwhile,
    * so no unit is spent in between. If the add fails, the node stays degraded.
    */
   #restore(): Promise<void> {
@@ -516,15 +521,29 @@ export class Limiter implements GatewayLimiter {
       const held: Slot[] = [];
       for (const state of this.#states.values()) held.push(...state.slots);
       await this.#release(held);
-      const spent = fallback.entries().filter((entry) => entry.used > 0);
-      await this.#counters.add(
-        spent.map((entry) => ({ key: entry.key, units: entry.used, expiresAt: entry.expiresAt })),
-      );
+      const synced = this.#synced;
+      const spent = fallback
+        .entries()
+        .map((entry) => ({
+          key: entry.key,
+          units: entry.used - (synced.get(entry.key) ?? 0),
+          expiresAt: entry.expiresAt,
+        }))
+        .filter((entry) => entry.units > 0);
+      try {
+        await this.#counters.add(spent);
+      } catch (error) {
+        // Part of it landed (Redis Cluster adds per slot): the next attempt must not add that part again.
+        if (error instanceof PartialCounterAddError)
+          for (const add of error.applied) synced.set(add.key, (synced.get(add.key) ?? 0) + add.units);
+        throw error;
+      }
       for (const state of this.#states.values()) for (const slot of state.slots) slot.reset();
       this.#fallback = undefined;
       this.#base = new Map();
+      this.#synced = new Map();
       this.#logger.info(
-        { counters: spent.length, units: spent.reduce((sum, entry) => sum + entry.used, 0) },
+        { counters: spent.length, units: spent.reduce((sum, entry) => sum + entry.units, 0) },
         "limits restored: the shared counter store is back; units spent locally were added to it",
       );
     };

@@ -1,11 +1,11 @@
 import type { Change } from "@keygate/core";
-import type { Redis } from "ioredis";
 import type { PropagationStatus } from "../propagation.ts";
 import { encodeChange } from "./change-codec.ts";
 import type { NodeRegistry } from "./node-registry.ts";
 import { parseNodeList, propagationState } from "./propagation-state.ts";
 import { runPublishScript } from "./publish-script.ts";
 import type { RedisBusKeys } from "./redis-bus-keys.ts";
+import type { RedisClient } from "./redis-connection.ts";
 
 /** The stream keeps about this many changes (XADD MAXLEN ~): hours of history at any realistic admin rate. */
 const STREAM_MAXLEN = 100_000;
@@ -21,12 +21,12 @@ export type Outcome = { status: PropagationStatus; complete: boolean };
  * throws when Redis does not answer.
  */
 export class ChangeRecords {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys: RedisBusKeys;
   readonly #registry: NodeRegistry;
   readonly #nodeId: string;
 
-  constructor(redis: Redis, keys: RedisBusKeys, registry: NodeRegistry, nodeId: string) {
+  constructor(redis: RedisClient, keys: RedisBusKeys, registry: NodeRegistry, nodeId: string) {
     this.#redis = redis;
     this.#keys = keys;
     this.#registry = registry;

@@ -1,7 +1,7 @@
 import type { Clock } from "@keygate/core";
-import type { Redis } from "ioredis";
 import type { RedisBusKeys } from "./redis-bus-keys.ts";
 import type { NodeRole } from "./redis-change-bus-options.ts";
+import type { RedisClient } from "./redis-connection.ts";
 
 /** A node as the registry sees it (`GET /v1/nodes`). */
 export interface NodeInfo {
@@ -42,13 +42,13 @@ const FORGET_AFTER_MS = 3_600_000;
  * heartbeat. Live means a heartbeat younger than `liveAfterMs`.
  */
 export class NodeRegistry {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys: RedisBusKeys;
   readonly #self: NodeSelf;
   readonly #clock: Clock;
   readonly #liveAfterMs: number;
 
-  constructor(redis: Redis, keys: RedisBusKeys, self: NodeSelf, clock: Clock, liveAfterMs: number) {
+  constructor(redis: RedisClient, keys: RedisBusKeys, self: NodeSelf, clock: Clock, liveAfterMs: number) {
     this.#redis = redis;
     this.#keys = keys;
     this.#self = self;

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./redis-connection.ts";
 
 /**
  * One round trip, atomic: read the live nodes, append the change to the
@@ -33,7 +33,7 @@ export interface PublishScriptArgs {
 }
 
 export async function runPublishScript(
-  redis: Redis,
+  redis: RedisClient,
   a: PublishScriptArgs,
 ): Promise<{ streamId: string; liveNodes: number }> {
   const args = [

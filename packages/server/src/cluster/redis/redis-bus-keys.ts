@@ -17,13 +17,24 @@ export interface RedisBusKeys {
   changeAcks(changeId: string): string;
 }
 
-export function redisBusKeys(prefix: string): RedisBusKeys {
+/**
+ * The bus's names. On Redis Cluster (`hashTagged`) every one of them starts
+ * with `<prefix>{bus}:`: one hash tag, so the publish script (stream, node
+ * set, change record), the acknowledgement pipeline (acks hash, node hash)
+ * and every read pipeline stay in one slot, which Cluster requires of a
+ * script or MULTI and ioredis of a pipeline. The bus carries admin changes
+ * only, so one slot holds it easily. On one primary or Sentinel the names
+ * stay those of earlier versions (no tag): nodes of both versions share a bus
+ * during a rolling upgrade.
+ */
+export function redisBusKeys(prefix: string, hashTagged = false): RedisBusKeys {
+  const p = hashTagged ? `${prefix}{bus}:` : prefix;
   return {
-    stream: `${prefix}changes`,
-    nodes: `${prefix}nodes`,
-    acksChannel: `${prefix}acks`,
-    node: (nodeId) => `${prefix}node:${nodeId}`,
-    change: (changeId) => `${prefix}change:${changeId}`,
-    changeAcks: (changeId) => `${prefix}change:${changeId}:acks`,
+    stream: `${p}changes`,
+    nodes: `${p}nodes`,
+    acksChannel: `${p}acks`,
+    node: (nodeId) => `${p}node:${nodeId}`,
+    change: (changeId) => `${p}change:${changeId}`,
+    changeAcks: (changeId) => `${p}change:${changeId}:acks`,
   };
 }

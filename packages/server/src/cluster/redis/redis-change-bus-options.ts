@@ -1,4 +1,6 @@
 import type { Clock } from "@keygate/core";
+import type { RedisNatMap } from "./redis-connection.ts";
+import { parseRedisUrl, type RedisTarget, redisUrlProblem } from "./redis-target.ts";
 
 /** The slice of a pino logger the bus writes to. */
 export interface BusLogger {
@@ -10,8 +12,14 @@ export interface BusLogger {
 export type NodeRole = "all" | "gateway" | "admin" | "portal" | "authz";
 
 export interface RedisChangeBusOptions {
-  /** `redis://` or `rediss://` URL of the shared Redis (a single primary; not Redis Cluster). */
+  /**
+   * The shared Redis, as `KEYGATE_REDIS_URL` names it: one primary
+   * (`redis://`, `rediss://`), Redis Cluster (`redis+cluster://h1:p1,h2:p2`)
+   * or Sentinel (`redis+sentinel://s1:p1,s2:p2/<master name>`); see `parseRedisUrl`.
+   */
   readonly redisUrl: string;
+  /** Address translation for nodes that announce addresses this process cannot reach (NAT; tests' relays). */
+  readonly redisNatMap?: RedisNatMap | undefined;
   /** Unique per running node: letters, digits and `._:-`, at most 128 characters. */
   readonly nodeId: string;
   readonly role: NodeRole;
@@ -43,6 +51,8 @@ export interface RedisChangeBusOptions {
 
 export interface ResolvedBusOptions {
   readonly redisUrl: string;
+  readonly target: RedisTarget;
+  readonly redisNatMap: RedisNatMap | undefined;
   readonly nodeId: string;
   readonly role: NodeRole;
   readonly clock: Clock;
@@ -59,8 +69,11 @@ const NODE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Checks the options at construction, reporting every problem at once. */
 export function resolveBusOptions(options: RedisChangeBusOptions): ResolvedBusOptions {
+  const urlProblem = redisUrlProblem(options.redisUrl);
   const resolved: ResolvedBusOptions = {
     redisUrl: options.redisUrl,
+    target: urlProblem === undefined ? parseRedisUrl(options.redisUrl) : { type: "single", url: "" },
+    redisNatMap: options.redisNatMap,
     nodeId: options.nodeId,
     role: options.role,
     clock: options.clock,
@@ -73,8 +86,9 @@ export function resolveBusOptions(options: RedisChangeBusOptions): ResolvedBusOp
     maxQueuedChanges: options.maxQueuedChanges ?? 10_000,
   };
   const problems: string[] = [];
-  if (!/^rediss?:\/\//.test(resolved.redisUrl))
-    problems.push("redisUrl must start with redis:// or rediss://");
+  if (urlProblem !== undefined) problems.push(`redisUrl: ${urlProblem}`);
+  // A brace in the prefix would become the hash tag of every key (all in one slot), defeating the tags chosen here.
+  if (/[{}]/.test(resolved.keyPrefix)) problems.push("keyPrefix must not contain { or }");
   if (!NODE_ID.test(resolved.nodeId)) problems.push("nodeId must match [A-Za-z0-9._:-]{1,128}");
   if (!["all", "gateway", "admin", "portal", "authz"].includes(resolved.role))
     problems.push("role must be all, gateway, admin, portal or authz");

@@ -1,6 +1,5 @@
 import { hostname } from "node:os";
 import type { Change, ChangeBus, ChangeHandler } from "@keygate/core";
-import type { Redis } from "ioredis";
 import type { PropagationStatus, PropagationTracker } from "../propagation.ts";
 import { AckWatchers } from "./ack-watchers.ts";
 import { decodeChange } from "./change-codec.ts";
@@ -13,7 +12,8 @@ import {
   type ResolvedBusOptions,
   resolveBusOptions,
 } from "./redis-change-bus-options.ts";
-import { openRedisConnection } from "./redis-connection.ts";
+import { connectClient, openRedisConnection, type RedisClient } from "./redis-connection.ts";
+import { isClustered } from "./redis-target.ts";
 import { type StreamEntry, StreamReader } from "./stream-reader.ts";
 
 const READ_BATCH = 500;
@@ -34,13 +34,19 @@ function preciseWallTime(): number {
 }
 
 /**
- * The change bus of a cluster, on one Redis.
+ * The change bus of a cluster, on one Redis primary, a Sentinel-managed
+ * primary or Redis Cluster (where all its keys share the `{bus}` hash tag,
+ * so the stream and its records live in one slot; see `redisBusKeys`).
  *
  * Changes go to a Redis stream that every node reads with a blocking XREAD on
  * a connection of its own, resuming from the last entry it processed, so a
  * node that was cut off catches up on what it missed. Each node applies each
  * change (its subscribers drop cache entries), then acknowledges it in a
  * per-change hash and on a pub/sub channel that wakes `waitFor` at once.
+ * On Redis Cluster that channel is classic (not sharded) pub/sub: Cluster
+ * forwards it to every node, which at one message per node per change costs
+ * nothing, works from Redis 6, and a lost message only delays a wait by one
+ * re-check (RECHECK_MS).
  * A heartbeat keeps a live-node registry; the nodes live when a change is
  * published are the ones expected to acknowledge it, minus any that die.
  *
@@ -51,8 +57,8 @@ function preciseWallTime(): number {
 export class RedisChangeBus implements ChangeBus, PropagationTracker {
   readonly #o: ResolvedBusOptions;
   readonly #keys: RedisBusKeys;
-  readonly #cmd: Redis;
-  readonly #sub: Redis;
+  readonly #cmd: RedisClient;
+  readonly #sub: RedisClient;
   readonly #reader: StreamReader;
   readonly #registry: NodeRegistry;
   readonly #records: ChangeRecords;
@@ -74,19 +80,24 @@ export class RedisChangeBus implements ChangeBus, PropagationTracker {
   constructor(options: RedisChangeBusOptions) {
     const o = resolveBusOptions(options);
     this.#o = o;
-    this.#keys = redisBusKeys(o.keyPrefix);
+    this.#keys = redisBusKeys(o.keyPrefix, isClustered(o.target));
     this.#queue = new PublishQueue(o.maxQueuedChanges);
     const name = (purpose: string) => `${o.keyPrefix}${o.nodeId}:${purpose}`;
     // Fail fast instead of queueing while disconnected: publish falls back to its own queue.
-    this.#cmd = openRedisConnection(o.redisUrl, name("cmd"), o.logger, {
+    const natMap = o.redisNatMap;
+    this.#cmd = openRedisConnection(o.target, name("cmd"), o.logger, {
+      natMap,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       commandTimeout: 1000,
       socketTimeout: 5000,
       keepAlive: 1000,
     });
-    this.#sub = openRedisConnection(o.redisUrl, name("acks"), o.logger, { keepAlive: 1000 });
-    const readerConnection = openRedisConnection(o.redisUrl, name("reader"), o.logger, {
+    this.#sub = openRedisConnection(o.target, name("acks"), o.logger, { natMap, keepAlive: 1000 });
+    // On Redis Cluster this is a cluster client of its own too: its blocking XREAD holds the
+    // connection to the bus slot's primary, which no other command of this node may then wait behind.
+    const readerConnection = openRedisConnection(o.target, name("reader"), o.logger, {
+      natMap,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       autoResendUnfulfilledCommands: false,
@@ -121,7 +132,7 @@ export class RedisChangeBus implements ChangeBus, PropagationTracker {
    */
   async start(): Promise<void> {
     try {
-      await this.#cmd.connect();
+      await connectClient(this.#cmd);
       await this.#reader.start();
       // A node with an admin API answers `?wait=true`: it listens from the start (see #listenForAcks).
       // Nodes that only verify (gateway, authz) publish no changes, so they wait for no acknowledgements.

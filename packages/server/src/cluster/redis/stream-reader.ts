@@ -1,14 +1,13 @@
 import { setTimeout as delay } from "node:timers/promises";
-import type { Redis } from "ioredis";
 import type { BusLogger } from "./redis-change-bus-options.ts";
-import { readyOrTimeout } from "./redis-connection.ts";
+import { connectClient, type RedisClient, readyOrTimeout } from "./redis-connection.ts";
 import { resumePoint, type StreamProbe } from "./resume-point.ts";
 
 export type StreamEntry = [id: string, fields: string[]];
 
 export interface StreamReaderOptions {
   /** A connection of its own: it spends its life blocked in XREAD. */
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly streamKey: string;
   readonly logger: BusLogger;
   readonly batchSize: number;
@@ -43,7 +42,7 @@ export class StreamReader {
 
   /** Connects and starts reading at the stream's current end. */
   async start(): Promise<void> {
-    await this.#o.redis.connect();
+    await connectClient(this.#o.redis);
     const probe = await this.#probe();
     this.#lastId = probe.exists ? probe.lastGeneratedId : "0-0";
     this.#loop = this.#run();

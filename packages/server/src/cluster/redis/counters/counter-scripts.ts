@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis-connection.ts";
 
 /**
  * The take, in one script: read every counter, refuse (changing nothing) if
@@ -79,7 +79,7 @@ function shaOf(lua: string): string {
 
 /** EVALSHA, falling back to EVAL once when the server does not know the script (after a restart). */
 export async function runScript(
-  redis: Redis,
+  redis: RedisClient,
   lua: string,
   keys: readonly string[],
   args: readonly (string | number)[],

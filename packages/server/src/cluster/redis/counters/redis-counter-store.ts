@@ -1,16 +1,19 @@
-import type {
-  CounterAdd,
-  CounterDraw,
-  CounterGrant,
-  CounterRelease,
-  CounterStore,
-  TakeResult,
+import {
+  type CounterAdd,
+  type CounterDraw,
+  type CounterGrant,
+  type CounterRelease,
+  type CounterStore,
+  PartialCounterAddError,
+  type TakeResult,
 } from "@keygate/core";
-import { Redis } from "ioredis";
-import { reconnectDelayMs } from "../redis-connection.ts";
+import { connectClient, createRedisClient, type RedisClient, type RedisNatMap } from "../redis-connection.ts";
+import { isClustered, parseRedisUrl } from "../redis-target.ts";
 import { ADD_LUA, RELEASE_LUA, runScript, TAKE_LUA } from "./counter-scripts.ts";
+import { groupByTag } from "./tag-groups.ts";
 
 export interface RedisCounterStoreOptions {
+  /** `KEYGATE_REDIS_URL`: one primary, Redis Cluster or Sentinel (see `parseRedisUrl`). */
   readonly redisUrl: string;
   /** Namespace of every key (`KEYGATE_REDIS_PREFIX`); counters live under `<prefix>limits:`. */
   readonly keyPrefix: string;
@@ -18,6 +21,8 @@ export interface RedisCounterStoreOptions {
   readonly commandTimeoutMs?: number | undefined;
   /** Connection name shown by CLIENT LIST. */
   readonly connectionName?: string | undefined;
+  /** Address translation for nodes that announce addresses this process cannot reach. */
+  readonly natMap?: RedisNatMap | undefined;
 }
 
 function integers(reply: unknown): number[] {
@@ -28,27 +33,32 @@ function integers(reply: unknown): number[] {
 /**
  * Counters shared by every node of a cluster, in Redis: one string per
  * counter, changed only by Lua scripts, so each take is one atomic round
- * trip. The consumer part of a key is a hash tag, so a consumer's counters
- * share a slot. Fails fast while Redis is unreachable (no offline queue, no
- * retries): the limiter then falls back to local counters.
+ * trip. The consumer part of a key is a hash tag (`<prefix>limits:{con_…}:…`),
+ * so a consumer's counters share a slot and one take (always one consumer's)
+ * runs as one script on Redis Cluster too. Calls that span consumers
+ * (release, add, read) run one script or command per consumer there.
+ * Fails fast while Redis is unreachable (no offline queue, no retries): the
+ * limiter then falls back to local counters.
  */
 export class RedisCounterStore implements CounterStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #prefix: string;
+  readonly #clustered: boolean;
   #connecting: Promise<void> | undefined;
 
   constructor(options: RedisCounterStoreOptions) {
+    const target = parseRedisUrl(options.redisUrl);
     this.#prefix = `${options.keyPrefix}limits:`;
-    this.#redis = new Redis(options.redisUrl, {
-      lazyConnect: true,
+    this.#clustered = isClustered(target);
+    this.#redis = createRedisClient(target, {
       connectionName: options.connectionName ?? `${options.keyPrefix}limits`,
       connectTimeout: 1000,
       commandTimeout: options.commandTimeoutMs ?? 500,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       autoResendUnfulfilledCommands: false,
-      retryStrategy: reconnectDelayMs,
       keepAlive: 1000,
+      natMap: options.natMap,
     });
     // The limiter reports outages (one line each); the connection's own errors would repeat every retry.
     this.#redis.on("error", () => undefined);
@@ -56,7 +66,7 @@ export class RedisCounterStore implements CounterStore {
 
   /** Connects; resolves either way (unreachable at start is an outage like any other). */
   async connect(): Promise<void> {
-    this.#connecting ??= this.#redis.connect().catch(() => undefined);
+    this.#connecting ??= connectClient(this.#redis).catch(() => undefined);
     await this.#connecting;
   }
 
@@ -68,7 +78,14 @@ export class RedisCounterStore implements CounterStore {
       : `${this.#prefix}{${key.slice(0, colon)}}${key.slice(colon)}`;
   }
 
+  /** Items in groups that one script may touch: all of them on one primary, one hash tag each on Cluster. */
+  #groups<T extends { readonly key: string }>(items: readonly T[]): T[][] {
+    return this.#clustered ? groupByTag(items) : [[...items]];
+  }
+
   async take(draws: readonly CounterDraw[]): Promise<TakeResult> {
+    if (this.#groups(draws).length > 1)
+      throw new Error("a take spans consumers: on Redis Cluster one take must stay within one consumer");
     const args: number[] = [];
     for (const d of draws) args.push(d.limit, d.min, d.max, d.share, d.expiresAt);
     const reply = integers(
@@ -89,34 +106,63 @@ export class RedisCounterStore implements CounterStore {
   async release(releases: readonly CounterRelease[]): Promise<void> {
     const live = releases.filter((r) => r.units > 0);
     if (live.length === 0) return;
-    await runScript(
-      this.#redis,
-      RELEASE_LUA,
-      live.map((r) => this.#key(r.key)),
-      live.map((r) => r.units),
+    // Best effort per group: a group that fails leaves its counters high (safe) and the limiter degrades.
+    const results = await Promise.allSettled(
+      this.#groups(live).map((group) =>
+        runScript(
+          this.#redis,
+          RELEASE_LUA,
+          group.map((r) => this.#key(r.key)),
+          group.map((r) => r.units),
+        ),
+      ),
     );
+    const failed = results.find((result) => result.status === "rejected");
+    if (failed !== undefined) throw failed.reason;
   }
 
   async add(adds: readonly CounterAdd[]): Promise<void> {
     const live = adds.filter((a) => a.units > 0);
     if (live.length === 0) return;
+    const groups = this.#groups(live);
+    const results = await Promise.allSettled(groups.map((group) => this.#addGroup(group)));
+    const failed = results.find((result) => result.status === "rejected");
+    if (failed === undefined) return;
+    const applied = groups.filter((_, i) => results[i]?.status === "fulfilled").flat();
+    if (applied.length === 0) throw failed.reason;
+    throw new PartialCounterAddError(applied, failed.reason);
+  }
+
+  async #addGroup(group: readonly CounterAdd[]): Promise<void> {
     const args: number[] = [];
-    for (const a of live) args.push(a.units, a.expiresAt);
+    for (const a of group) args.push(a.units, a.expiresAt);
     await runScript(
       this.#redis,
       ADD_LUA,
-      live.map((a) => this.#key(a.key)),
+      group.map((a) => this.#key(a.key)),
       args,
     );
   }
 
   async read(keys: readonly string[]): Promise<number[]> {
     if (keys.length === 0) return [];
-    const values = await this.#redis.mget(...keys.map((key) => this.#key(key)));
-    return values.map((value) => (value === null ? 0 : Number(value)));
+    const indexed = keys.map((key, index) => ({ key, index }));
+    const values = new Array<number>(keys.length).fill(0);
+    await Promise.all(
+      this.#groups(indexed).map(async (group) => {
+        const replies = await this.#redis.mget(...group.map((item) => this.#key(item.key)));
+        group.forEach((item, i) => {
+          const value = replies[i];
+          values[item.index] = value === null || value === undefined ? 0 : Number(value);
+        });
+      }),
+    );
+    return values;
   }
 
   async ping(): Promise<void> {
+    // On Cluster, PING answers from any node; a counter's slot may still be failing over.
+    // The limiter's probe then re-syncs, the add fails, and it stays degraded until the next probe.
     await this.#redis.ping();
   }
 
