@@ -32,6 +32,15 @@ const ADMIN_INFO: DocumentInfo = {
         "An admin token (kga_…) with a role: viewer (reads), operator (consumers, keys, rotations, webhooks), " +
         "admin (also plans and admin tokens), verifier (POST /v1/verify only); x-keygate-access names each route's minimum",
     },
+    dashboardSession: {
+      type: "apiKey",
+      in: "cookie",
+      name: "keygate_admin",
+      description:
+        "The dashboard's single sign-on session (set by GET /auth/callback; __Host-keygate_admin behind https), " +
+        "with the role mapped from the identity provider. Every change also needs x-keygate-csrf with the " +
+        "csrfToken from GET /v1/me (403 CSRF_FAILED without it)",
+    },
     consumerApiKey: {
       type: "apiKey",
       in: "header",
@@ -77,6 +86,8 @@ function errorCodes(route: DocumentedRoute): ErrorCode[] {
     route.access !== "public" && route.access !== "consumer" && route.access !== "session";
   if (operatorRoute || route.access === "session") codes.add("UNAUTHENTICATED");
   if (route.access === "session" && route.method !== "GET") codes.add("CSRF_FAILED");
+  // A dashboard session cookie may call operator routes too; its changes need the CSRF header.
+  if (operatorRoute && route.method !== "GET") codes.add("CSRF_FAILED");
   // Every operator route names a minimum role (a verifier token may call nothing but /v1/verify).
   if (operatorRoute) codes.add("FORBIDDEN");
   if (route.body !== undefined || route.method !== "GET") codes.add("PAYLOAD_TOO_LARGE");
@@ -101,7 +112,7 @@ function securityOf(access: DocumentedRoute["access"]): JsonSchema[] {
   if (access === "public") return [];
   if (access === "consumer") return [{ consumerApiKey: [] }, { consumerBearer: [] }];
   if (access === "session") return [{ portalSession: [] }];
-  return [{ adminToken: [] }];
+  return [{ adminToken: [] }, { dashboardSession: [] }];
 }
 
 function operation(route: DocumentedRoute): JsonSchema {

@@ -53,7 +53,10 @@ describe("OpenAPI document", () => {
   it("documents auth, parameters, bodies and problem answers", () => {
     const rotate = doc.paths["/v1/keys/{id}/rotate"]?.post;
     expect(rotate?.["x-keygate-access"]).toBe("operator");
-    expect(rotate?.security).toEqual([{ adminToken: [] }]);
+    // An admin token, or the dashboard's SSO session cookie (whose changes need x-keygate-csrf).
+    expect(rotate?.security).toEqual([{ adminToken: [] }, { dashboardSession: [] }]);
+    expect(JSON.stringify(rotate?.responses["403"])).toContain("CSRF_FAILED");
+    expect(JSON.stringify(doc.paths["/v1/consumers"]?.get?.responses["403"])).not.toContain("CSRF_FAILED");
     expect(rotate?.parameters).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ name: "id", in: "path", required: true }),
