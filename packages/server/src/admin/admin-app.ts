@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { KeygateError } from "@keygate/core";
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, FastifyServerOptions } from "fastify";
@@ -7,6 +6,7 @@ import { clientSubject } from "../alerts/auth-failure-guard.ts";
 import type { PropagationTracker } from "../cluster/propagation.ts";
 import type { NodeInfo } from "../cluster/redis/node-registry.ts";
 import { clientAddress, trustedProxies } from "../http/client-address.ts";
+import { jsonApiOptions, useJsonProblems } from "../http/json-api-app.ts";
 import { problemFor, problemHeaders } from "../http/problem.ts";
 import type { LeakIntake } from "../leaks/leak-intake.ts";
 import { captureRawBody, rawBodyOf } from "../leaks/raw-body-capture.ts";
@@ -23,8 +23,7 @@ import { AdminTokenUsage } from "./admin-token-usage.ts";
 import { DashboardFiles } from "./dashboard-static.ts";
 import type { KeyVerifyFunction } from "./key-verifier.ts";
 import { buildOpenApiDocument } from "./openapi.ts";
-import { requestInstance, sendProblem, toProblem } from "./problem-reply.ts";
-import { requestLogSerializer } from "./redact-secrets.ts";
+import { requestInstance, sendProblem } from "./problem-reply.ts";
 import { authenticateRequest, type Principal } from "./request-auth.ts";
 import { type Access, type AdminContext, isRoleAccess } from "./route-kit.ts";
 import { OidcSignIn, type OidcSignInOptions } from "./sso/oidc-sign-in.ts";
@@ -163,38 +162,10 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
       connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(headersTimeout / 4))),
     },
     ...loggerOptions(options.logger),
-    bodyLimit,
-    exposeHeadRoutes: false,
-    return503OnClosing: true,
-    requestIdHeader: false,
-    genReqId: () => randomUUID(),
-    onProtoPoisoning: "error",
-    onConstructorPoisoning: "error",
-    routerOptions: { maxParamLength: 200 },
-    childLoggerFactory: (logger, bindings, childOptions) =>
-      logger.child(bindings, {
-        ...childOptions,
-        serializers: { ...childOptions.serializers, req: requestLogSerializer },
-      }),
-    frameworkErrors: (error, request, reply) => {
-      sendProblem(reply, toProblem(error, requestInstance(request.url), bodyLimit));
-    },
+    ...jsonApiOptions(bodyLimit),
   });
-
   // JSON only. An empty body counts as none, so `POST …/rollback` with a JSON content type and no body is fine.
-  app.removeAllContentTypeParsers();
-  const parseJson = app.getDefaultJsonParser("error", "error");
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
-    if (body === "") done(null, undefined);
-    else parseJson(request, body as string, done);
-  });
-
-  app.setErrorHandler((error, request, reply) => {
-    const limit = request.routeOptions.bodyLimit ?? bodyLimit;
-    const problem = toProblem(error, requestInstance(request.url), limit);
-    if (problem.code === "INTERNAL") request.log.error({ err: error }, "unhandled error on the admin port");
-    return sendProblem(reply, problem);
-  });
+  useJsonProblems(app, bodyLimit, "admin");
   // The dashboard lives in the not-found handler, not in routes: it is no API operation (nothing to
   // authenticate or document), and every registered API route matches before it.
   const dashboard = options.staticDir === undefined ? undefined : new DashboardFiles(options.staticDir);
