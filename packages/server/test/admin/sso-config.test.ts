@@ -71,7 +71,7 @@ describe("single sign-on configuration", () => {
     const pending = new PendingSignInCookie("secret", true);
     const line = pending.serialize({ state: "s", nonce: "n", codeVerifier: "v", expiresAt: 1 }, 600);
     expect(line).toMatch(
-      /^__Secure-keygate_sso=[\w-]+\.[\w-]+; Path=\/auth\/callback; HttpOnly; SameSite=Lax; Max-Age=600; Secure$/,
+      /^__Host-keygate_sso=[\w-]+\.[\w-]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=600; Secure$/,
     );
     const value = line.split(";")[0] ?? "";
     expect(pending.read(value)).toEqual({ state: "s", nonce: "n", codeVerifier: "v", expiresAt: 1 });

@@ -153,9 +153,9 @@ describe("dashboard single sign-on (OpenID Connect, real provider)", () => {
     expect(url.searchParams.get("state")).toMatch(/^[\w-]{20,}$/);
     expect(url.searchParams.get("nonce")).toMatch(/^[\w-]{20,}$/);
     expect(url.searchParams.get("redirect_uri")).toBe(REDIRECT);
-    // The pending sign-in: HttpOnly, only for the callback, Lax so the provider's redirect carries it.
+    // The pending sign-in: HttpOnly, Lax so the provider's redirect back carries it.
     expect(setCookie.join("\n")).toMatch(
-      /^keygate_sso=[^;]+; Path=\/auth\/callback; HttpOnly; SameSite=Lax; Max-Age=600$/m,
+      /^keygate_sso=[^;]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=600$/m,
     );
     // No verifier in the URL: only its challenge.
     expect(authorizationUrl).not.toContain("code_verifier");

@@ -50,8 +50,9 @@ export interface PendingSignIn {
 }
 
 /**
- * The pending sign-in's cookie: `__Secure-` prefixed behind https, only sent
- * to `/auth/callback`, `SameSite=Lax` because the provider's redirect back
+ * The pending sign-in's cookie: `__Host-` prefixed behind https (so a
+ * sibling subdomain cannot toss in its own pending sign-in and log the
+ * victim in as the attacker; the prefix requires `Path=/`), `SameSite=Lax` because the provider's redirect back
  * is a cross-site top-level GET (Strict would withhold it there, and every
  * sign-in would fail), and HMAC-signed with a key only the keygate nodes
  * hold, so any node can finish a sign-in another started and nobody can
@@ -70,7 +71,7 @@ export class PendingSignInCookie {
   }
 
   get name(): string {
-    return this.#secure ? "__Secure-keygate_sso" : "keygate_sso";
+    return this.#secure ? "__Host-keygate_sso" : "keygate_sso";
   }
 
   /** `Set-Cookie` carrying `pending` for `maxAgeSeconds`. */
@@ -107,7 +108,7 @@ export class PendingSignInCookie {
   }
 
   #cookie(value: string, maxAgeSeconds: number): string {
-    return `${this.name}=${value}; Path=/auth/callback; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${this.#secure ? "; Secure" : ""}`;
+    return `${this.name}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${this.#secure ? "; Secure" : ""}`;
   }
 }
 
