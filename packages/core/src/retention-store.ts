@@ -34,6 +34,12 @@ export interface RetentionStore {
    * (a caller repeats while that equals `limit`).
    */
   prunePortalRecords(before: number, limit: number): Promise<number>;
+  /**
+   * Deletes up to `limit` dashboard (SSO) sessions that ended or expired
+   * before `before`, in one transaction; a live session is never touched.
+   * Returns the rows deleted (a caller repeats while that equals `limit`).
+   */
+  pruneOperatorSessions(before: number, limit: number): Promise<number>;
 }
 
 /** One table of the store: exact row count and its size on disk (table, indexes and TOAST). */

@@ -32,6 +32,8 @@ export interface RetentionPassResult {
   readonly deliveriesPruned: number;
   /** The most rows deleted from one of mail, portal sessions and sign-in links. */
   readonly portalRecordsPruned: number;
+  /** Ended or expired dashboard (SSO) sessions deleted, after the same days as portal sessions. */
+  readonly operatorSessionsPruned: number;
 }
 
 /**
@@ -88,7 +90,12 @@ export async function runRetentionPass(
     batchRows,
     signal,
   );
-  return { minutesRolledUp, hoursRolledUp, deliveriesPruned, portalRecordsPruned };
+  const operatorSessionsPruned = await drain(
+    (n) => store.pruneOperatorSessions(now - policy.portalDays * DAY_MS, n),
+    batchRows,
+    signal,
+  );
+  return { minutesRolledUp, hoursRolledUp, deliveriesPruned, portalRecordsPruned, operatorSessionsPruned };
 }
 
 /** The lease the retention job runs under. */
@@ -121,7 +128,8 @@ export function startRetentionJob(logger: Logger, options: RetentionJobOptions):
         result.minutesRolledUp > 0 ||
         result.hoursRolledUp > 0 ||
         result.deliveriesPruned > 0 ||
-        result.portalRecordsPruned > 0
+        result.portalRecordsPruned > 0 ||
+        result.operatorSessionsPruned > 0
       )
         logger.info(result, "retention: usage rolled up, old deliveries, mail and sessions pruned");
       return result;

@@ -15,6 +15,7 @@ export const RESET_SQL_STORE = [
   "delete from rotations",
   "delete from keys",
   "delete from portal_sessions",
+  "delete from operator_sessions",
   "delete from portal_tokens",
   "delete from mail_messages",
   "delete from consumer_mail_settings",

@@ -228,6 +228,7 @@ function retentionSuite(
           hoursRolledUp: 0,
           deliveriesPruned: 0,
           portalRecordsPruned: 0,
+          operatorSessionsPruned: 0,
         });
         expect(await reads(store)).toEqual(before);
         if (name === "SQLite file") {

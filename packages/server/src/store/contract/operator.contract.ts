@@ -85,5 +85,32 @@ export function operatorContract(ctx: ContractContext): void {
       await commitOk(store, unit([{ type: "endOperatorSession", id: s.id, endedAt: T0 + 9 }]));
       expect((await store.findOperatorSession(s.hash))?.endedAt).toBe(T0 + 5);
     });
+
+    it("prunes sessions that ended or expired before the cut-off, in bounded batches, never a live one", async () => {
+      const store = ctx.store();
+      const DAY = 86_400_000;
+      const ended = session("ops_ended", { endedAt: T0 + 10 });
+      const expired = session("ops_expired", { hash: "e".repeat(64), expiresAt: T0 + 20 });
+      const live = session("ops_live", { hash: "d".repeat(64), expiresAt: T0 + 40 * DAY });
+      const recent = session("ops_recent", {
+        hash: "b".repeat(64),
+        endedAt: T0 + 31 * DAY,
+        expiresAt: T0 + 40 * DAY,
+      });
+      await commitOk(
+        store,
+        unit(
+          [ended, expired, live, recent].map((s) => ({ type: "insertOperatorSession" as const, session: s })),
+        ),
+      );
+      const cutoff = T0 + 30 * DAY;
+      expect(await store.pruneOperatorSessions(cutoff, 1)).toBe(1);
+      expect(await store.pruneOperatorSessions(cutoff, 1000)).toBe(1);
+      expect(await store.pruneOperatorSessions(cutoff, 1000)).toBe(0);
+      expect(await store.findOperatorSession(ended.hash)).toBeNull();
+      expect(await store.findOperatorSession(expired.hash)).toBeNull();
+      expect(await store.findOperatorSession(live.hash)).toEqual(live);
+      expect(await store.findOperatorSession(recent.hash)).toEqual(recent);
+    });
   });
 }

@@ -585,6 +585,15 @@ export class MemoryKeyStore
     return portal.prunePortalRecords(this.#state.portal, before, limit);
   }
 
+  async pruneOperatorSessions(before: number, limit: number): Promise<number> {
+    const old = [...this.#state.operatorSessions.values()]
+      .filter((s) => (s.endedAt !== null && s.endedAt < before) || s.expiresAt < before)
+      .sort((a, b) => a.expiresAt - b.expiresAt)
+      .slice(0, limit);
+    for (const session of old) this.#state.operatorSessions.delete(session.id);
+    return old.length;
+  }
+
   async rollUpUsageMinutes(before: number, limit: number): Promise<number> {
     return this.#usage.rollUpMinutes(before, limit);
   }

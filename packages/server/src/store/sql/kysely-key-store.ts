@@ -473,6 +473,10 @@ export class KyselyKeyStore
     return this.#write((trx) => pq.prunePortalRecords(trx, before, limit));
   }
 
+  async pruneOperatorSessions(before: number, limit: number): Promise<number> {
+    return this.#write((trx) => opq.pruneOperatorSessions(trx, before, limit));
+  }
+
   async rollUpUsageMinutes(before: number, limit: number): Promise<number> {
     return this.#write((trx) => rq.rollUpUsageMinutes(trx, this.#d, before, limit));
   }

@@ -27,6 +27,24 @@ function toOperatorSession(row: Selectable<OperatorSessionsTable>): OperatorSess
   };
 }
 
+/** See `RetentionStore.pruneOperatorSessions`: one bounded delete in the caller's transaction. */
+export async function pruneOperatorSessions(trx: Db, before: number, limit: number): Promise<number> {
+  const result = await trx
+    .deleteFrom("operator_sessions")
+    .where(
+      "id",
+      "in",
+      trx
+        .selectFrom("operator_sessions")
+        .select("id")
+        .where((eb) => eb.or([eb("ended_at", "<", before), eb("expires_at", "<", before)]))
+        .orderBy("expires_at")
+        .limit(limit),
+    )
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 /** Operator-access writes inside the caller's commit transaction. */
 export async function applyOperatorWrite(trx: Db, write: OperatorWrite): Promise<void> {
   switch (write.type) {
