@@ -57,7 +57,11 @@ export function LoginPage({ notice, onLogin }: LoginPageProps) {
           <img src="/favicon.svg" alt="" width="40" height="40" />
           <h1 ref={heading}>keygate</h1>
         </div>
-        <p className="muted">Sign in to the operator dashboard with an admin token.</p>
+        <p className="muted">
+          {ssoUrl === undefined
+            ? "Sign in to the operator dashboard with an admin token."
+            : "Sign in to the operator dashboard with your organisation's account."}
+        </p>
         {notice === undefined ? null : (
           <p className="notice" role="status">
             {notice}
