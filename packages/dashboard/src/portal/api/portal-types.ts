@@ -52,6 +52,11 @@ export interface Me {
   readonly scopes?: readonly string[];
   readonly usage: { readonly rateLimit: RateLimitState | null; readonly quota: QuotaState | null };
   readonly csrfToken: string;
+  /**
+   * Optional mail kinds → whether this consumer receives them (security mail
+   * is not listed: it always goes out). Empty when the provider has no mail.
+   */
+  readonly notifications: Readonly<Record<string, boolean>>;
   readonly session: { readonly expiresAt: string };
   readonly portal: {
     readonly title: string;

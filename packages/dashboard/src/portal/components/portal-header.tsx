@@ -17,7 +17,7 @@ export interface PortalHeaderProps {
   readonly signOut: SignOut;
 }
 
-/** The provider's brand, the two sections, who is signed in, support and sign-out. */
+/** The provider's brand, the two sections, who is signed in, their settings, support and sign-out. */
 export function PortalHeader({ branding, me, route, signOut }: PortalHeaderProps) {
   const supportUrl = me.portal.supportUrl ?? branding.supportUrl;
   return (
@@ -49,6 +49,13 @@ export function PortalHeader({ branding, me, route, signOut }: PortalHeaderProps
               <span className="portal-user-email">{me.consumer.email}</span>
             )}
           </p>
+          <PortalLink
+            to={portalHref.account()}
+            className="portal-settings"
+            aria-current={route.page === "account" ? "page" : undefined}
+          >
+            Settings
+          </PortalLink>
           {supportUrl === null ? null : (
             <a className="portal-support" href={supportUrl} target="_blank" rel="noopener noreferrer">
               Support

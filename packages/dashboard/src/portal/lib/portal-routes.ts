@@ -6,6 +6,7 @@ export type PortalRoute =
   | { readonly page: "key"; readonly id: string }
   | { readonly page: "rotation"; readonly id: string }
   | { readonly page: "usage" }
+  | { readonly page: "account" }
   | { readonly page: "not-found"; readonly path: string };
 
 const ID = /^[A-Za-z0-9_]{1,80}$/;
@@ -20,6 +21,7 @@ export function parsePortalPath(pathname: string): PortalRoute {
     if (first === "") return { page: "keys" };
     if (first === "login") return { page: "sign-in" };
     if (first === "usage") return { page: "usage" };
+    if (first === "account") return { page: "account" };
     return { page: "not-found", path };
   }
   if (first === "login" && TOKEN.test(second)) return { page: "continue", token: second };
@@ -38,5 +40,6 @@ export const portalHref = {
   key: (id: string) => `/keys/${encodeURIComponent(id)}`,
   rotation: (id: string) => `/rotations/${encodeURIComponent(id)}`,
   usage: () => "/usage",
+  account: () => "/account",
   signIn: () => "/login",
 };

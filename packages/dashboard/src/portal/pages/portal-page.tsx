@@ -1,4 +1,5 @@
 import type { PortalRoute } from "../lib/portal-routes.ts";
+import { AccountPage } from "./account-page.tsx";
 import { KeyDetailPage } from "./key-detail-page.tsx";
 import { KeysPage } from "./keys-page.tsx";
 import { PortalNotFoundPage } from "./portal-not-found-page.tsx";
@@ -20,6 +21,8 @@ export function PortalPage({ route }: PortalPageProps) {
       return <RotationPage key={route.id} id={route.id} />;
     case "usage":
       return <UsagePage />;
+    case "account":
+      return <AccountPage />;
     case "not-found":
     case "sign-in":
     case "continue":
