@@ -1,299 +1,45 @@
-import type { Change } from "@keygate/core";
-import type { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe } from "vitest";
 import { requireServiceInCi } from "../support/postgres.ts";
-import { type BusNode, makeChange, percentile, startBusNode } from "./support/bus-node.ts";
-import {
-  CuttableProxy,
-  deleteKeys,
-  rawRedis,
-  redisReachable,
-  TEST_REDIS_URL,
-  testPrefix,
-  waitUntil,
-} from "./support/redis.ts";
+import { runChangeBusSuite } from "./support/change-bus-suite.ts";
+import { CuttableProxy, deleteKeys, rawRedis, redisReachable, TEST_REDIS_URL } from "./support/redis.ts";
 
-const reachable = await redisReachable();
-
-const ids = (changes: readonly Change[]) => changes.map((change) => change.id);
-
-if (!reachable) {
+if (!(await redisReachable())) {
   describe.skip(requireServiceInCi("Redis"), () => undefined);
 } else {
-  describe("RedisChangeBus on a shared Redis", () => {
-    let admin: Redis;
-    let prefix: string;
-    let nodes: BusNode[] = [];
-    const closers: Array<() => Promise<void>> = [];
-
-    beforeAll(async () => {
-      admin = rawRedis();
-      await admin.connect();
-    });
-    afterAll(async () => {
-      await admin.quit();
-    });
-    afterEach(async () => {
-      for (const node of nodes) await node.bus.close();
-      for (const close of closers.splice(0)) await close();
-      nodes = [];
-      await deleteKeys(admin, prefix);
-    });
-
-    async function cluster(count: number, options: { heartbeatMs?: number; liveAfterMs?: number } = {}) {
-      prefix = testPrefix("bus");
-      for (let i = 0; i < count; i++) {
-        nodes.push(
-          await startBusNode(`node-${i}`, { redisUrl: TEST_REDIS_URL, keyPrefix: prefix, ...options }),
-        );
-      }
-      return nodes;
+  const onShared = async <T>(work: (redis: ReturnType<typeof rawRedis>) => Promise<T>): Promise<T> => {
+    const redis = rawRedis();
+    await redis.connect();
+    try {
+      return await work(redis);
+    } finally {
+      redis.disconnect();
     }
-
-    it("delivers a change to every node, each acknowledges, and waitFor completes", async () => {
-      const [a, b, c] = await cluster(3);
-      if (a === undefined || b === undefined || c === undefined) throw new Error("cluster");
-      const change = makeChange("revoke");
-      await a.bus.publish(change);
-      const outcome = await a.bus.waitFor(change, 5000);
-      expect(outcome).toEqual({ complete: true, status: { changeId: change.id, nodes: 3, acknowledged: 3 } });
-      for (const node of [a, b, c]) expect(node.received).toEqual([change]);
-      // Any node can answer for any change.
-      expect(await c.bus.status(change.id)).toEqual({ changeId: change.id, nodes: 3, acknowledged: 3 });
-      expect(await b.bus.status("chg_never_published")).toBeNull();
-      const acks = await admin.hgetall(`${prefix}change:${change.id}:acks`);
-      expect(Object.keys(acks).sort()).toEqual(["node-0", "node-1", "node-2"]);
-      expect(await admin.ttl(`${prefix}change:${change.id}:acks`)).toBeGreaterThan(3000);
-    });
-
-    it("only nodes with an admin API listen for acknowledgements; a gateway node starts at its first wait", async () => {
-      prefix = testPrefix("bus");
-      const options = { redisUrl: TEST_REDIS_URL, keyPrefix: prefix };
-      nodes.push(await startBusNode("admin-0", { ...options, role: "admin" }));
-      nodes.push(await startBusNode("gateway-0", { ...options, role: "gateway" }));
-      nodes.push(await startBusNode("gateway-1", { ...options, role: "gateway" }));
-      const listeners = async () => Number((await admin.pubsub("NUMSUB", `${prefix}acks`))[1]);
-      await waitUntil("the admin node's subscription", async () => (await listeners()) === 1);
-      const gateway = nodes[1];
-      if (gateway === undefined) throw new Error("cluster");
-      const change = makeChange("from-gateway");
-      await gateway.bus.publish(change);
-      expect(await listeners()).toBe(1); // the gateways have not waited yet
-      expect(await gateway.bus.waitFor(change, 5000)).toMatchObject({ complete: true });
-      await waitUntil("the waiting gateway's subscription", async () => (await listeners()) === 2);
-    });
-
-    it("keeps each publisher's order on every node", async () => {
-      const all = await cluster(3);
-      const published = new Map<string, string[]>();
-      await Promise.all(
-        all.map(async (node) => {
-          const mine: string[] = [];
-          published.set(node.nodeId, mine);
-          for (let i = 0; i < 30; i++) {
-            const change = makeChange(`${node.nodeId}-${i}`);
-            mine.push(change.id);
-            await node.bus.publish(change);
-          }
-        }),
-      );
-      await waitUntil("every node to receive 90 changes", () =>
-        all.every((node) => node.received.length === 90),
-      );
-      for (const node of all) {
-        for (const [publisher, order] of published) {
-          const seen = ids(node.received).filter((id) => id.includes(`_${publisher}-`));
-          expect(seen, `${node.nodeId} sees ${publisher}'s changes in order`).toEqual(order);
+  };
+  runChangeBusSuite({
+    name: "a shared Redis",
+    redisUrl: TEST_REDIS_URL,
+    clustered: false,
+    admin: () => rawRedis(),
+    deleteKeys: (prefix) => onShared((redis) => deleteKeys(redis, prefix)),
+    numsub: (channel) => onShared(async (redis) => Number((await redis.pubsub("NUMSUB", channel))[1])),
+    killClients: (name) =>
+      onShared(async (redis) => {
+        let killed = 0;
+        for (const line of String(await redis.client("LIST")).split("\n")) {
+          const id = line.includes(` name=${name} `) ? line.match(/^id=(\d+) /)?.[1] : undefined;
+          if (id !== undefined) killed += Number(await redis.client("KILL", "ID", id));
         }
-      }
-    });
-
-    it("registers live nodes and drops a gracefully closed one at once", async () => {
-      const [a, , c] = await cluster(3);
-      if (a === undefined || c === undefined) throw new Error("cluster");
-      const live = await a.bus.liveNodes();
-      expect(live.map((node) => node.nodeId).sort()).toEqual(["node-0", "node-1", "node-2"]);
-      for (const node of live) {
-        expect(node).toMatchObject({ role: "all", pid: process.pid, busConnected: true });
-        expect(node.startedAt).toBeGreaterThan(0);
-      }
-      await c.bus.close();
-      nodes = nodes.filter((node) => node !== c);
-      expect((await a.bus.liveNodes()).map((node) => node.nodeId).sort()).toEqual(["node-0", "node-1"]);
-      expect(await admin.exists(`${prefix}node:node-2`)).toBe(0);
-      const change = makeChange("after-leave");
-      await a.bus.publish(change);
-      expect((await a.bus.waitFor(change, 5000)).status).toEqual({
-        changeId: change.id,
-        nodes: 2,
-        acknowledged: 2,
-      });
-    });
-
-    it("stops waiting for a node that died once its heartbeat is older than liveAfterMs", async () => {
-      const [a, , c] = await cluster(3, { heartbeatMs: 100, liveAfterMs: 1500 });
-      if (a === undefined || c === undefined) throw new Error("cluster");
-      // A crash: connections gone, registry entry left to go stale.
-      await c.bus.close({ deregister: false });
-      nodes = nodes.filter((node) => node !== c);
-      const change = makeChange("while-dying");
-      await a.bus.publish(change);
-      await waitUntil(
-        "the two survivors to acknowledge",
-        async () => (await a.bus.status(change.id))?.acknowledged === 2,
-      );
-      // Still within liveAfterMs of its last heartbeat: the dead node is expected, so the wait is not over.
-      const early = await a.bus.waitFor(change, 50);
-      expect(early).toEqual({ complete: false, status: { changeId: change.id, nodes: 3, acknowledged: 2 } });
-      const late = await a.bus.waitFor(change, 5000);
-      expect(late).toEqual({ complete: true, status: { changeId: change.id, nodes: 2, acknowledged: 2 } });
-      expect((await a.bus.liveNodes()).map((node) => node.nodeId)).not.toContain("node-2");
-      // A change published after the death never expected it.
-      const next = makeChange("after-death");
-      await a.bus.publish(next);
-      expect(await a.bus.waitFor(next, 5000)).toMatchObject({ complete: true, status: { nodes: 2 } });
-    });
-
-    it("does not acknowledge a change a subscriber failed to apply", async () => {
-      const [a, b] = await cluster(2);
-      if (a === undefined || b === undefined) throw new Error("cluster");
-      b.bus.subscribe(() => {
-        throw new Error("cache exploded");
-      });
-      const change = makeChange("bad-handler");
-      await a.bus.publish(change);
-      await waitUntil(
-        "node-0 to acknowledge",
-        async () => (await a.bus.status(change.id))?.acknowledged === 1,
-      );
-      const outcome = await a.bus.waitFor(change, 300);
-      expect(outcome).toEqual({
-        complete: false,
-        status: { changeId: change.id, nodes: 2, acknowledged: 1 },
-      });
-      expect(b.received).toEqual([change]);
-      expect(b.logger.lines.some((line) => line.level === "error")).toBe(true);
-    });
-
-    it("turns an unreadable stream entry into a drop-everything change", async () => {
-      const [a, b] = await cluster(2);
-      if (a === undefined || b === undefined) throw new Error("cluster");
-      await admin.xadd(`${prefix}changes`, "*", "change", "{not json");
-      await waitUntil(
-        "both nodes to apply the entry",
-        () => a.received.length === 1 && b.received.length === 1,
-      );
-      expect(b.received[0]).toMatchObject({ all: true, keyIds: [] });
-    });
-
-    it("catches up, in order, on every change published while a node was cut off", async () => {
-      prefix = testPrefix("catchup");
+        return killed;
+      }),
+    cuttable: async () => {
       const proxy = await CuttableProxy.start(Number(new URL(TEST_REDIS_URL).port || 6379));
-      closers.push(() => proxy.close());
-      const a = await startBusNode("node-a", { redisUrl: TEST_REDIS_URL, keyPrefix: prefix });
-      const b = await startBusNode("node-b", { redisUrl: TEST_REDIS_URL, keyPrefix: prefix });
-      const c = await startBusNode("node-c", { redisUrl: proxy.url, keyPrefix: prefix });
-      nodes.push(a, b, c);
-      const before = makeChange("before");
-      await a.bus.publish(before);
-      expect((await a.bus.waitFor(before, 5000)).complete).toBe(true);
-
-      proxy.cut();
-      await waitUntil("node-c to notice", () => c.signals.lost === 1);
-      expect(c.bus.isConnected()).toBe(false);
-      const missed: Change[] = [];
-      for (let i = 0; i < 50; i++) {
-        const change = makeChange(`missed-${i}`);
-        missed.push(change);
-        await (i % 2 === 0 ? a : b).bus.publish(change);
-      }
-      const last = missed[missed.length - 1];
-      if (last === undefined) throw new Error("no changes");
-      // node-c is still live (its heartbeat is recent) and expected, but cannot acknowledge.
-      await waitUntil(
-        "node-a and node-b to acknowledge",
-        async () => (await a.bus.status(last.id))?.acknowledged === 2,
-      );
-      expect(await a.bus.waitFor(last, 50)).toEqual({
-        complete: false,
-        status: { changeId: last.id, nodes: 3, acknowledged: 2 },
-      });
-      expect(ids(c.received)).toEqual([before.id]);
-
-      proxy.restore();
-      await waitUntil("node-c to catch up", () => c.signals.restored === 1);
-      expect(ids(c.received)).toEqual([before.id, ...ids(missed)]);
-      expect(c.signals.order).toEqual(["lost", "restored"]);
-      expect(c.bus.isConnected()).toBe(true);
-      expect(await a.bus.waitFor(last, 5000)).toEqual({
-        complete: true,
-        status: { changeId: last.id, nodes: 3, acknowledged: 3 },
-      });
-    });
-
-    it("signals the loss again when the missed changes were trimmed away, then resumes", async () => {
-      prefix = testPrefix("trim");
-      const proxy = await CuttableProxy.start(Number(new URL(TEST_REDIS_URL).port || 6379));
-      closers.push(() => proxy.close());
-      const a = await startBusNode("node-a", { redisUrl: TEST_REDIS_URL, keyPrefix: prefix });
-      const c = await startBusNode("node-c", { redisUrl: proxy.url, keyPrefix: prefix });
-      nodes.push(a, c);
-      const seen = makeChange("seen");
-      await a.bus.publish(seen);
-      await waitUntil("node-c to apply the first change", () => c.received.length === 1);
-
-      proxy.cut();
-      await waitUntil("node-c to notice", () => c.signals.lost === 1);
-      for (let i = 0; i < 5; i++) await a.bus.publish(makeChange(`trimmed-${i}`));
-      // The stream forgets everything node-c had not read yet, as MAXLEN would after a long outage.
-      await admin.xtrim(`${prefix}changes`, "MAXLEN", 0);
-      const after = makeChange("after-trim");
-      await a.bus.publish(after);
-
-      proxy.restore();
-      await waitUntil("node-c to resume", () => c.signals.restored === 1);
-      expect(c.signals.order).toEqual(["lost", "lost", "restored"]);
-      expect(ids(c.received)).toEqual([seen.id, after.id]);
-      expect(c.logger.lines.some((line) => line.msg === "change stream lost entries while away")).toBe(true);
-    });
-
-    it("recovers its stream reader after Redis kills the connection", async () => {
-      const [a, b] = await cluster(2);
-      if (a === undefined || b === undefined) throw new Error("cluster");
-      const clients = await admin.client("LIST");
-      const line = String(clients)
-        .split("\n")
-        .find((entry) => entry.includes(` name=${prefix}node-1:reader `));
-      const id = line?.match(/^id=(\d+) /)?.[1];
-      if (id === undefined) throw new Error("reader connection not found in CLIENT LIST");
-      await admin.client("KILL", "ID", id);
-      const change = makeChange("after-kill");
-      await a.bus.publish(change);
-      await waitUntil("node-1 to restore", () => b.signals.restored === 1);
-      expect(await a.bus.waitFor(change, 5000)).toMatchObject({
-        complete: true,
-        status: { acknowledged: 2 },
-      });
-      expect(b.signals.order).toEqual(["lost", "restored"]);
-      expect(ids(b.received)).toEqual([change.id]);
-    });
-
-    it("measures publish → all-acknowledged latency over 200 changes (reported, not asserted)", async () => {
-      const [a] = await cluster(3);
-      if (a === undefined) throw new Error("cluster");
-      const samples: number[] = [];
-      for (let i = 0; i < 200; i++) {
-        const change = makeChange(`lat-${i}`);
-        const started = performance.now();
-        await a.bus.publish(change);
-        const outcome = await a.bus.waitFor(change, 5000);
-        samples.push(performance.now() - started);
-        expect(outcome.complete).toBe(true);
-      }
-      samples.sort((x, y) => x - y);
-      const p50 = percentile(samples, 50).toFixed(2);
-      const p99 = percentile(samples, 99).toFixed(2);
-      console.log(`propagation, 3 nodes, 200 changes: publish → all acked p50 ${p50} ms, p99 ${p99} ms`);
-    });
+      return {
+        url: proxy.url,
+        natMap: undefined,
+        cut: () => proxy.cut(),
+        restore: () => proxy.restore(),
+        close: () => proxy.close(),
+      };
+    },
   });
 }

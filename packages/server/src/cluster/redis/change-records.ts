@@ -11,6 +11,8 @@ import type { RedisClient } from "./redis-connection.ts";
 const STREAM_MAXLEN = 100_000;
 /** Per-change records (expected nodes, acks) live this long; `status` answers null after. */
 const RETENTION_SECONDS = 3600;
+/** After an unconfirmed publish, later ones do not wait for a replica for this long. */
+const SKIP_WAIT_MS = 10_000;
 
 export type Outcome = { status: PropagationStatus; complete: boolean };
 
@@ -26,26 +28,53 @@ export class ChangeRecords {
   readonly #registry: NodeRegistry;
   readonly #nodeId: string;
 
-  constructor(redis: RedisClient, keys: RedisBusKeys, registry: NodeRegistry, nodeId: string) {
+  readonly #replicaWaitMs: number | undefined;
+  #skipWaitUntil = 0;
+
+  /**
+   * `replicaWaitMs`: on deployments built for failover (Cluster, Sentinel),
+   * how long a publish waits for a replica to hold the change (see
+   * `runPublishScript`); undefined on a single primary.
+   */
+  constructor(
+    redis: RedisClient,
+    keys: RedisBusKeys,
+    registry: NodeRegistry,
+    nodeId: string,
+    replicaWaitMs?: number,
+  ) {
+    this.#replicaWaitMs = replicaWaitMs;
     this.#redis = redis;
     this.#keys = keys;
     this.#registry = registry;
     this.#nodeId = nodeId;
   }
 
-  /** Appends the change to the stream with the nodes live now; returns how many that was. */
-  async append(change: Change, now: number): Promise<number> {
-    const sent = await runPublishScript(this.#redis, {
-      streamKey: this.#keys.stream,
-      nodesKey: this.#keys.nodes,
-      changeKey: this.#keys.change(change.id),
-      liveCutoff: this.#registry.liveCutoff(),
-      maxLen: STREAM_MAXLEN,
-      retentionSeconds: RETENTION_SECONDS,
-      encoded: encodeChange(change),
-      publishedAt: now,
-    });
-    return sent.liveNodes;
+  /**
+   * Appends the change to the stream with the nodes live now; returns how
+   * many that was, and whether a replica confirmed holding it (undefined
+   * when this publish did not wait for one).
+   */
+  async append(change: Change, now: number): Promise<{ liveNodes: number; replicated: boolean | undefined }> {
+    // After a replica failed to confirm (none left after a failover, until one is re-added), publishes
+    // skip the wait for a while instead of each paying the full bound.
+    const wait = performance.now() >= this.#skipWaitUntil ? this.#replicaWaitMs : undefined;
+    const sent = await runPublishScript(
+      this.#redis,
+      {
+        streamKey: this.#keys.stream,
+        nodesKey: this.#keys.nodes,
+        changeKey: this.#keys.change(change.id),
+        liveCutoff: this.#registry.liveCutoff(),
+        maxLen: STREAM_MAXLEN,
+        retentionSeconds: RETENTION_SECONDS,
+        encoded: encodeChange(change),
+        publishedAt: now,
+      },
+      wait,
+    );
+    if (wait !== undefined && !sent.replicated) this.#skipWaitUntil = performance.now() + SKIP_WAIT_MS;
+    return { liveNodes: sent.liveNodes, replicated: wait === undefined ? undefined : sent.replicated };
   }
 
   /**

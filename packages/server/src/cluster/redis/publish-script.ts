@@ -32,10 +32,19 @@ export interface PublishScriptArgs {
   readonly publishedAt: number;
 }
 
+/**
+ * Runs the publish script. With `replicaWaitMs`, the same round trip then
+ * waits (WAIT 1) up to that long for one replica to hold the entry: Redis
+ * replicates asynchronously, and an entry only the crashed primary held is
+ * gone after a failover, unseen by every node that had not read it yet.
+ * Pipelined, so on Redis Cluster the WAIT reaches the primary that ran the
+ * script. `replicated` is false when no replica confirmed in time.
+ */
 export async function runPublishScript(
   redis: RedisClient,
   a: PublishScriptArgs,
-): Promise<{ streamId: string; liveNodes: number }> {
+  replicaWaitMs?: number,
+): Promise<{ streamId: string; liveNodes: number; replicated: boolean }> {
   const args = [
     a.streamKey,
     a.nodesKey,
@@ -46,14 +55,30 @@ export async function runPublishScript(
     a.encoded,
     a.publishedAt,
   ];
+  const run = async (script: "evalsha" | "eval"): Promise<[unknown, unknown]> => {
+    const pipeline = redis.pipeline();
+    if (script === "evalsha") pipeline.evalsha(PUBLISH_SHA, 3, ...args);
+    else pipeline.eval(PUBLISH_LUA, 3, ...args);
+    if (replicaWaitMs !== undefined) pipeline.call("WAIT", 1, replicaWaitMs);
+    const results = (await pipeline.exec()) ?? [];
+    const [scriptResult, waitResult] = results;
+    if (scriptResult === undefined) throw new Error("publish script: no reply");
+    if (scriptResult[0] !== null) throw scriptResult[0];
+    return [scriptResult[1], waitResult?.[0] === null ? waitResult[1] : undefined];
+  };
   let reply: unknown;
+  let replicas: unknown;
   try {
-    reply = await redis.evalsha(PUBLISH_SHA, 3, ...args);
+    [reply, replicas] = await run("evalsha");
   } catch (error) {
     if (!(error instanceof Error && error.message.startsWith("NOSCRIPT"))) throw error;
-    reply = await redis.eval(PUBLISH_LUA, 3, ...args);
+    [reply, replicas] = await run("eval");
   }
   if (!Array.isArray(reply) || typeof reply[0] !== "string")
     throw new Error("unexpected publish script reply");
-  return { streamId: reply[0], liveNodes: Number(reply[1]) };
+  return {
+    streamId: reply[0],
+    liveNodes: Number(reply[1]),
+    replicated: replicaWaitMs === undefined || Number(replicas) >= 1,
+  };
 }

@@ -22,6 +22,12 @@ const READ_BLOCK_MS = 2000;
 const RECHECK_MS = 100;
 const MAX_PENDING_ACKS = 10_000;
 const RECENT_PUBLISHES = 4096;
+/**
+ * On Cluster and Sentinel, how long a publish waits for one replica to hold
+ * the change (WAIT 1). Replication on a LAN takes well under a millisecond;
+ * the bound only matters when no replica answers, and keeps a publish fast then.
+ */
+const REPLICA_WAIT_MS = 100;
 
 /**
  * Wall time with sub-millisecond precision, for the publish and acknowledgement
@@ -74,6 +80,7 @@ export class RedisChangeBus implements ChangeBus, PropagationTracker {
   #heartbeatTimer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
   #heartbeatFailing = false;
+  #unreplicatedWarned = false;
   #listening = false;
   #closed = false;
 
@@ -122,7 +129,9 @@ export class RedisChangeBus implements ChangeBus, PropagationTracker {
       startedAt: o.clock.now(),
     };
     this.#registry = new NodeRegistry(this.#cmd, this.#keys, self, o.clock, o.liveAfterMs);
-    this.#records = new ChangeRecords(this.#cmd, this.#keys, this.#registry, o.nodeId);
+    // A deployment with failover has replicas: a change is only published once one holds it (bounded wait).
+    const replicaWaitMs = o.target.type === "single" ? undefined : REPLICA_WAIT_MS;
+    this.#records = new ChangeRecords(this.#cmd, this.#keys, this.#registry, o.nodeId, replicaWaitMs);
   }
 
   /**
@@ -276,9 +285,17 @@ export class RedisChangeBus implements ChangeBus, PropagationTracker {
   }
 
   async #send(change: Change): Promise<void> {
-    const liveNodes = await this.#records.append(change, preciseWallTime());
+    const { liveNodes, replicated } = await this.#records.append(change, preciseWallTime());
     this.#liveCount = liveNodes;
     this.#remember(change.id, liveNodes);
+    if (replicated === false && !this.#unreplicatedWarned) {
+      this.#unreplicatedWarned = true;
+      this.#o.logger.warn(
+        { changeId: change.id, waitedMs: REPLICA_WAIT_MS },
+        "change not confirmed by a replica: a crash of the primary now could lose it (does the primary have a replica?); publishes stop waiting for one for 10 s",
+      );
+    }
+    if (replicated === true) this.#unreplicatedWarned = false;
   }
 
   /** The change is committed: apply it here now, and send it to the others when Redis is back. */
