@@ -58,7 +58,12 @@ describe.skipIf(skipReason !== null)("@keygate/client in Chromium", () => {
     execFileSync("npm", ["run", "build", "-w", "@keygate/client"], { cwd: repoRoot, stdio: "ignore" });
     // The page's origin is only known once it listens, and the demo API is public: any origin, no credentials.
     const configFile = join(mkdtempSync(join(tmpdir(), "keygate-cors-")), "keygate.json");
-    writeFileSync(configFile, JSON.stringify({ gateway: { cors: { allowedOrigins: ["*"] } } }));
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        gateway: { cors: { allowedOrigins: ["*"], exposedHeaders: ["x-upstream-saw-key"] } },
+      }),
+    );
     [stack, site, browser] = await Promise.all([
       startStack({ configFile }),
       startClientPage(),
