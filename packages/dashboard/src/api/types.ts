@@ -28,6 +28,10 @@ export interface KeyView {
   readonly revokedReason: string | null;
   readonly lastUsedAt: string | null;
   readonly metadata: Readonly<Record<string, unknown>>;
+  /** Addresses and CIDR ranges (canonical) the key may be used from; null: any address. */
+  readonly allowedIps: readonly string[] | null;
+  /** `consumer` (made in the portal) or `operator:<name>`. */
+  readonly createdBy: string;
 }
 
 export interface RotationPolicy {
@@ -223,6 +227,23 @@ export interface NodeView {
   readonly lastAckAt?: string | null;
   /** False while the node has lost the change bus (its cache is cleared and short-lived then). */
   readonly busConnected?: boolean;
+}
+
+/** One mail to a consumer and how its delivery went (`GET /v1/consumers/{id}/mail`); never its body. */
+export interface MailView {
+  readonly id: string;
+  /** `key_created`, `rotation_due`, `quota_80`, `sign_in`… (docs/notifications.md). */
+  readonly kind: string;
+  readonly to: string;
+  readonly subject: string;
+  /** `queued` with attempts and a lastError: a failed attempt, to be retried at nextAttemptAt. */
+  readonly status: "queued" | "sent" | "failed";
+  readonly attempts: number;
+  readonly nextAttemptAt: string | null;
+  /** The SMTP server's reply (or connection error) to the last failed attempt. */
+  readonly lastError: string | null;
+  readonly createdAt: string;
+  readonly sentAt: string | null;
 }
 
 /** A webhook subscribed to this receives every event. */

@@ -5,6 +5,7 @@ import { LiveNote } from "../components/live-note.tsx";
 import { Loadable } from "../components/loadable.tsx";
 import { PageHeader } from "../components/page-header.tsx";
 import { type ConsumerDialog, ConsumerDialogs } from "../features/consumers/consumer-dialogs.tsx";
+import { ConsumerMail } from "../features/consumers/consumer-mail.tsx";
 import { ConsumerSummary } from "../features/consumers/consumer-summary.tsx";
 import { KeysTable } from "../features/consumers/keys-table.tsx";
 import { PlanPicker } from "../features/consumers/plan-picker.tsx";
@@ -127,6 +128,7 @@ export function ConsumerDetailPage({ id }: ConsumerDetailPageProps) {
                       rotate: (key) => setDialog({ type: "rotate", key }),
                       requestRotation: (key) => setDialog({ type: "request-rotation", key }),
                       revoke: (key) => setDialog({ type: "revoke", key }),
+                      editAllowedIps: (key) => setDialog({ type: "allowed-ips", key }),
                     }}
                   />
                 )}
@@ -137,6 +139,7 @@ export function ConsumerDetailPage({ id }: ConsumerDetailPageProps) {
                 {({ rotations, byId }) => <RotationHistory rotations={rotations} keys={byId} />}
               </Loadable>
             </Card>
+            <ConsumerMail consumer={data} />
             <ConsumerDialogs consumer={data} dialog={dialog} open={setDialog} changed={changed} />
           </>
         )}

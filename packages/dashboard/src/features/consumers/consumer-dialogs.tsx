@@ -6,6 +6,7 @@ import { ProblemMessage } from "../../components/problem-message.tsx";
 import { SecretDialog } from "../../components/secret-dialog.tsx";
 import { href } from "../../lib/routes.ts";
 import { useApi } from "../../session/session-context.ts";
+import { AllowedIpsDialog } from "./allowed-ips-dialog.tsx";
 import { CreateKeyDialog } from "./create-key-dialog.tsx";
 import { EditEmailDialog } from "./edit-email-dialog.tsx";
 import { PortalLinkDialog } from "./portal-link-dialog.tsx";
@@ -19,6 +20,7 @@ export type ConsumerDialog =
   | { readonly type: "rotate"; readonly key: KeyView }
   | { readonly type: "request-rotation"; readonly key: KeyView }
   | { readonly type: "revoke"; readonly key: KeyView }
+  | { readonly type: "allowed-ips"; readonly key: KeyView }
   | { readonly type: "toggle-disabled" }
   | { readonly type: "edit-email" }
   | { readonly type: "portal-link"; readonly link: PortalSignInLink }
@@ -86,6 +88,8 @@ export function ConsumerDialogs({ consumer, dialog, open, changed }: ConsumerDia
       return <RequestRotationDialog keyView={dialog.key} onClose={close} onDone={done} />;
     case "revoke":
       return <RevokeDialog keyView={dialog.key} onClose={close} onRevoked={done} />;
+    case "allowed-ips":
+      return <AllowedIpsDialog keyView={dialog.key} onClose={close} onSaved={done} />;
     case "toggle-disabled":
       return (
         <ConfirmDialog

@@ -1,10 +1,12 @@
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useRef, useState } from "react";
 import type { CreatedKey } from "../../api/types.ts";
 import { Dialog } from "../../components/dialog.tsx";
 import { ProblemMessage } from "../../components/problem-message.tsx";
 import { SelectField } from "../../components/select-field.tsx";
+import { TextAreaField } from "../../components/text-area-field.tsx";
 import { TextField } from "../../components/text-field.tsx";
 import { useMutation } from "../../hooks/use-mutation.ts";
+import { ALLOWED_IPS_HINT, allowedIpsError, parseAllowedIps } from "../../lib/allowed-ips.ts";
 import { useApi } from "../../session/session-context.ts";
 
 export interface CreateKeyDialogProps {
@@ -26,14 +28,21 @@ export function CreateKeyDialog({ consumerId, onCreated, onClose }: CreateKeyDia
   const [scopes, setScopes] = useState("read");
   const [env, setEnv] = useState<"live" | "test">("live");
   const [expiresAt, setExpiresAt] = useState("");
-  const create = useMutation(() =>
-    api.send<CreatedKey>("POST", `/v1/consumers/${encodeURIComponent(consumerId)}/keys`, {
+  const [allowedIps, setAllowedIps] = useState("");
+  // The API's problems point at allowlist entries by index: kept as sent.
+  const sentIps = useRef<readonly string[]>([]);
+  const create = useMutation(() => {
+    const ips = parseAllowedIps(allowedIps);
+    sentIps.current = ips;
+    return api.send<CreatedKey>("POST", `/v1/consumers/${encodeURIComponent(consumerId)}/keys`, {
       name: name.trim(),
       scopes: parseScopes(scopes),
       env,
       ...(expiresAt === "" ? {} : { expiresAt: new Date(expiresAt).toISOString() }),
-    }),
-  );
+      // Left out when empty: "any address" is the default.
+      ...(ips.length === 0 ? {} : { allowedIps: ips }),
+    });
+  });
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const created = await create.run();
@@ -75,6 +84,16 @@ export function CreateKeyDialog({ consumerId, onCreated, onClose }: CreateKeyDia
           value={expiresAt}
           onChange={(event) => setExpiresAt(event.target.value)}
           error={error?.fieldMessage("expiresAt")}
+        />
+        <TextAreaField
+          label="Allowed IPs (optional)"
+          rows={3}
+          spellCheck={false}
+          autoComplete="off"
+          value={allowedIps}
+          onChange={(event) => setAllowedIps(event.target.value)}
+          error={allowedIpsError(error, sentIps.current)}
+          hint={ALLOWED_IPS_HINT}
         />
         {error === undefined ? null : <ProblemMessage error={error} context="Key not created" />}
         <div className="dialog-actions">

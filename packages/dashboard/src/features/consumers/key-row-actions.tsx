@@ -4,6 +4,7 @@ export interface KeyActions {
   rotate(key: KeyView): void;
   requestRotation(key: KeyView): void;
   revoke(key: KeyView): void;
+  editAllowedIps(key: KeyView): void;
 }
 
 export interface KeyRowActionsProps {

@@ -4,6 +4,7 @@ import { EmptyState } from "../../components/empty-state.tsx";
 import { StatusBadge } from "../../components/status-badge.tsx";
 import { TimeAgo } from "../../components/time-ago.tsx";
 import { href } from "../../lib/routes.ts";
+import { AllowedIpsCell } from "./allowed-ips-cell.tsx";
 import { type KeyActions, KeyRowActions } from "./key-row-actions.tsx";
 
 export interface KeysTableProps {
@@ -11,6 +12,13 @@ export interface KeysTableProps {
   /** The open rotation each key takes part in (old or new key), by key id. */
   readonly rotationOf: ReadonlyMap<string, string>;
   readonly actions: KeyActions;
+}
+
+/** Who made the key: the consumer in the portal, or an operator (named when the API names them). */
+function creator(createdBy: string): string {
+  if (createdBy === "consumer") return "by the consumer";
+  if (createdBy.startsWith("operator:")) return `by ${createdBy.slice("operator:".length)}`;
+  return "by an operator";
 }
 
 /** Lineages in the order they were started; inside one, the newest version first. */
@@ -40,6 +48,7 @@ export function KeysTable({ keys, rotationOf, actions }: KeysTableProps) {
             <th scope="col">Key</th>
             <th scope="col">Scopes</th>
             <th scope="col">Status</th>
+            <th scope="col">Allowed IPs</th>
             <th scope="col">Created</th>
             <th scope="col">Last used</th>
             <th scope="col">Sunset in</th>
@@ -85,7 +94,11 @@ export function KeysTable({ keys, rotationOf, actions }: KeysTableProps) {
                   )}
                 </td>
                 <td>
+                  <AllowedIpsCell keyView={key} onEdit={valid ? actions.editAllowedIps : undefined} />
+                </td>
+                <td>
                   <TimeAgo at={key.createdAt} />
+                  <div className="muted small">{creator(key.createdBy)}</div>
                 </td>
                 <td>
                   <TimeAgo at={key.lastUsedAt} />

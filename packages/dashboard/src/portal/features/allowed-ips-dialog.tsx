@@ -1,10 +1,15 @@
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useRef, useState } from "react";
 import { Dialog } from "../../components/dialog.tsx";
 import { ProblemMessage } from "../../components/problem-message.tsx";
+import { TextAreaField } from "../../components/text-area-field.tsx";
 import { useMutation } from "../../hooks/use-mutation.ts";
+import {
+  ALLOWED_IPS_HINT,
+  allowedIpsError,
+  formatAllowedIps,
+  parseAllowedIps,
+} from "../../lib/allowed-ips.ts";
 import type { PortalKey } from "../api/portal-types.ts";
-import { TextAreaField } from "../components/text-area-field.tsx";
-import { ALLOWED_IPS_HINT, formatAllowedIps, parseAllowedIps } from "../lib/allowed-ips.ts";
 import { usePortalSession } from "../session/portal-session.ts";
 
 export interface AllowedIpsDialogProps {
@@ -17,8 +22,11 @@ export interface AllowedIpsDialogProps {
 export function AllowedIpsDialog({ keyView, onSaved, onClose }: AllowedIpsDialogProps) {
   const { api } = usePortalSession();
   const [text, setText] = useState(formatAllowedIps(keyView.allowedIps));
+  // The API's problems point at entries by index: kept as sent, so editing the text cannot shift them.
+  const sent = useRef<readonly string[]>([]);
   const save = useMutation(() => {
     const list = parseAllowedIps(text);
+    sent.current = list;
     return api.send<{ key: PortalKey }>("PATCH", `/keys/${encodeURIComponent(keyView.id)}`, {
       allowedIps: list.length === 0 ? null : list,
     });
@@ -40,7 +48,7 @@ export function AllowedIpsDialog({ keyView, onSaved, onClose }: AllowedIpsDialog
           spellCheck={false}
           value={text}
           onChange={(event) => setText(event.target.value)}
-          error={save.error?.fieldMessage("allowedIps")}
+          error={allowedIpsError(save.error, sent.current)}
           hint={ALLOWED_IPS_HINT}
         />
         {save.error === undefined ? null : <ProblemMessage error={save.error} context="Not saved" />}

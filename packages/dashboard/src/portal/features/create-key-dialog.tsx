@@ -1,13 +1,13 @@
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useRef, useState } from "react";
 import { Dialog } from "../../components/dialog.tsx";
 import { ProblemMessage } from "../../components/problem-message.tsx";
 import { RadioGroup } from "../../components/radio-group.tsx";
+import { TextAreaField } from "../../components/text-area-field.tsx";
 import { TextField } from "../../components/text-field.tsx";
 import { useMutation } from "../../hooks/use-mutation.ts";
+import { ALLOWED_IPS_HINT, allowedIpsError, parseAllowedIps } from "../../lib/allowed-ips.ts";
 import type { CreatedKey, KeyEnv } from "../api/portal-types.ts";
 import { CheckboxGroup } from "../components/checkbox-group.tsx";
-import { TextAreaField } from "../components/text-area-field.tsx";
-import { ALLOWED_IPS_HINT, parseAllowedIps } from "../lib/allowed-ips.ts";
 import { usePortalSession } from "../session/portal-session.ts";
 
 export interface CreateKeyDialogProps {
@@ -24,8 +24,11 @@ export function CreateKeyDialog({ onCreated, onClose }: CreateKeyDialogProps) {
   const [env, setEnv] = useState<KeyEnv>("live");
   const [expiresAt, setExpiresAt] = useState("");
   const [allowedIps, setAllowedIps] = useState("");
+  // The API's problems point at allowlist entries by index: kept as sent.
+  const sentIps = useRef<readonly string[]>([]);
   const create = useMutation(() => {
     const ips = parseAllowedIps(allowedIps);
+    sentIps.current = ips;
     return api.send<CreatedKey>("POST", "/keys", {
       name: name.trim(),
       scopes: allowedScopes.filter((scope) => scopes.has(scope)),
@@ -90,7 +93,7 @@ export function CreateKeyDialog({ onCreated, onClose }: CreateKeyDialogProps) {
           spellCheck={false}
           value={allowedIps}
           onChange={(event) => setAllowedIps(event.target.value)}
-          error={error?.fieldMessage("allowedIps")}
+          error={allowedIpsError(error, sentIps.current)}
           hint={ALLOWED_IPS_HINT}
         />
         {error === undefined ? null : <ProblemMessage error={error} context="Key not created" />}
