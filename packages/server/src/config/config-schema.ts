@@ -300,14 +300,14 @@ export const envSchema = z.object({
     .optional(),
   KEYGATE_MAIL_FROM: z.string().min(3).max(254).optional(),
   KEYGATE_GATEWAY_PORT: port.default(8080),
-  KEYGATE_HOST: z.string().min(1).default("127.0.0.1"),
-  KEYGATE_UPSTREAM: z.url({ protocol: /^https?$/ }).optional(),
-  KEYGATE_DATABASE_URL: z
   /** Forward auth (roles all, gateway, authz): for the provider's proxy only; docs/forward-auth.md. */
   KEYGATE_AUTHZ_PORT: port.default(8081),
   /** Internal `/metrics` listener of nodes without an admin port (roles gateway, authz); docs/operations.md. */
   KEYGATE_METRICS_PORT: port.default(9464),
   KEYGATE_METRICS_HOST: z.string().min(1).default("127.0.0.1"),
+  KEYGATE_HOST: z.string().min(1).default("127.0.0.1"),
+  KEYGATE_UPSTREAM: z.url({ protocol: /^https?$/ }).optional(),
+  KEYGATE_DATABASE_URL: z
     .string()
     .regex(/^(sqlite:|postgres:\/\/|postgresql:\/\/|memory:)/, "sqlite:<path>, postgres://… or memory:")
     .default("sqlite:./data/keygate.db"),

@@ -26,6 +26,11 @@ export interface KeygateConfig extends FileConfig {
   /** The From of consumer mail; required with `smtpUrl`. */
   readonly mailFrom: string | undefined;
   readonly gatewayPort: number;
+  /** Forward auth (`KEYGATE_AUTHZ_PORT`), served by roles all, gateway and authz. */
+  readonly authzPort: number;
+  /** Internal metrics listener of roles gateway and authz (`KEYGATE_METRICS_PORT`, `KEYGATE_METRICS_HOST`). */
+  readonly metricsPort: number;
+  readonly metricsHost: string;
   readonly host: string;
   readonly upstream: string | undefined;
   readonly databaseUrl: string;
@@ -33,11 +38,6 @@ export interface KeygateConfig extends FileConfig {
   readonly redisPrefix: string;
   /** Bootstrap root admin token. Never logged. */
   readonly adminToken: string | undefined;
-  /** Forward auth (`KEYGATE_AUTHZ_PORT`), served by roles all, gateway and authz. */
-  readonly authzPort: number;
-  /** Internal metrics listener of roles gateway and authz (`KEYGATE_METRICS_PORT`, `KEYGATE_METRICS_HOST`). */
-  readonly metricsPort: number;
-  readonly metricsHost: string;
   readonly configFile: string | undefined;
   /** `KEYGATE_LEAK_PUBLIC_KEYS`: the public keys leak reports are signed with; unset disables `POST /v1/leaks`. */
   readonly leakPublicKeysFile: string | undefined;
@@ -143,6 +143,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, role: Role = "all"): KeygateC
     smtpUrl: e.KEYGATE_SMTP_URL,
     mailFrom: e.KEYGATE_MAIL_FROM,
     gatewayPort: e.KEYGATE_GATEWAY_PORT,
+    authzPort: e.KEYGATE_AUTHZ_PORT,
+    metricsPort: e.KEYGATE_METRICS_PORT,
+    metricsHost: e.KEYGATE_METRICS_HOST,
     host: e.KEYGATE_HOST,
     upstream: e.KEYGATE_UPSTREAM,
     databaseUrl: e.KEYGATE_DATABASE_URL,
@@ -165,6 +168,3 @@ export function loadConfig(env: NodeJS.ProcessEnv, role: Role = "all"): KeygateC
     nodeId: e.KEYGATE_NODE_ID,
   });
 }
-    authzPort: e.KEYGATE_AUTHZ_PORT,
-    metricsPort: e.KEYGATE_METRICS_PORT,
-    metricsHost: e.KEYGATE_METRICS_HOST,
