@@ -40,7 +40,8 @@ export function useJsonProblems(app: FastifyInstance, bodyLimit: number, port: s
   const parseJson = app.getDefaultJsonParser("error", "error");
   app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
     if (body === "") done(null, undefined);
-    else parseJson(request, body as string, done);
+    // The default parser answers through `done`; its return value carries nothing.
+    else void parseJson(request, body as string, done);
   });
   app.setErrorHandler((error, request, reply) => {
     const limit = request.routeOptions.bodyLimit ?? bodyLimit;

@@ -222,9 +222,7 @@ export function portalContract(ctx: ContractContext): void {
       const cutoff = T0 + 30 * DAY;
       expect(await store.prunePortalRecords(cutoff, 1000)).toBe(1);
       expect(await store.prunePortalRecords(cutoff, 1000)).toBe(0);
-      expect((await store.listMail({ limit: 10 })).map((m) => m.id)).toEqual(
-        ["mail_b_queued", "mail_new"],
-      );
+      expect((await store.listMail({ limit: 10 })).map((m) => m.id)).toEqual(["mail_b_queued", "mail_new"]);
       expect(await store.findPortalSession(session("pss_ended").hash)).toBeNull();
       expect(await store.findPortalSession(session("pss_live").hash)).not.toBeNull();
       expect(await store.findPortalToken(token("ptk_old").hash)).toBeNull();
