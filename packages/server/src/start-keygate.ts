@@ -39,6 +39,7 @@ import { createKeyStore } from "./store/create-key-store.ts";
 import { UsageRecorder } from "./usage/usage-recorder.ts";
 import { Verifier } from "./verify/verifier.ts";
 import { startWebhookDelivery } from "./webhooks/start-webhook-delivery.ts";
+import type { WorkerPart } from "./workers/worker-part.ts";
 
 /** The built dashboard of this repository (`npm run build -w @keygate/dashboard`). */
 const DASHBOARD_DIST = fileURLToPath(new URL("../../dashboard/dist", import.meta.url));
@@ -50,6 +51,11 @@ export interface StartOptions {
   /** Defaults to a pino logger at the config's level on stdout. */
   readonly logger?: Logger;
   readonly clock?: Clock;
+  /**
+   * Set under `--workers n` (packages/server/src/workers): the primary serves the admin and portal
+   * ports, workers the gateway and forward-auth ports; without Redis their bus and counters go over IPC.
+   */
+  readonly workers?: WorkerPart | undefined;
 }
 
 /** A running keygate node. */
@@ -79,10 +85,12 @@ function urlOf(host: string, address: AddressInfo | string | null): string {
 /** The composition root: builds every adapter from the config and starts the node's role. */
 export async function startKeygate(options: StartOptions): Promise<RunningNode> {
   const { config } = options;
+  const part = options.workers;
   const logger = options.logger ?? createLogger({ level: config.logLevel, nodeId: config.nodeId });
   const clock = options.clock ?? systemClock;
   const store = createKeyStore(config.databaseUrl, { hasher: nodeHasher });
-  await store.migrate();
+  // A worker's primary migrated before forking it; workers starting together must not race to do it again.
+  if (part?.kind !== "worker") await store.migrate();
   const holder = jobHolderId(config.nodeId, cryptoRandom);
   // The verifier exists before the bus, so a bus lost while starting already clears it.
   let verifier: Verifier | undefined;
@@ -95,13 +103,14 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
     logger,
     onBusLost: () => verifier?.setBusConnected(false),
     onBusRestored: () => verifier?.setBusConnected(true),
+    local: part?.localBus,
   });
   const { bus } = cluster;
   const deps: ServiceDeps = { store, clock, random: cryptoRandom, hasher: nodeHasher, bus };
   // Before anything else starts: a refused bootstrap (a revoked KEYGATE_ADMIN_TOKEN) must leave
   // nothing running, so the process exits with the error.
   let generatedAdminToken: string | undefined;
-  if (config.role === "all" || config.role === "admin") {
+  if ((config.role === "all" || config.role === "admin") && part?.kind !== "worker") {
     try {
       generatedAdminToken = (await ensureBootstrapToken({ deps, envToken: config.adminToken })).token;
     } catch (error) {
@@ -110,7 +119,8 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
       throw error;
     }
   }
-  await seedPlans(deps, config.plans, logger);
+  // Workers start after their primary seeded the plans (seeding again would only publish the same change).
+  if (part?.kind !== "worker") await seedPlans(deps, config.plans, logger);
   // Counts alerts on /metrics once the node's metrics exist (quota alerts can only come after).
   let alertCounter: (type: string) => void = () => undefined;
   // quota.threshold (80 % and 100 %, once per consumer and period across nodes), from the limiter's quota reports.
@@ -128,6 +138,7 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
     logger,
     liveNodes: async () => (await cluster.liveNodes()).length,
     onQuotaUsage: (usage) => quotaThresholds.observe(usage),
+    localCounters: part?.localCounters,
   });
   const unsubscribeLimits = bus.subscribe((change) => {
     if (change.all) limiter.plansChanged();
@@ -182,10 +193,18 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
   const verification = new VerificationMetrics();
   const timedVerifier = new TimedVerifier(nodeVerifier, verification);
   const usage = new UsageRecorder({ store, usageStore: store, logger });
-  const hasGateway = (config.role === "all" || config.role === "gateway") && config.upstream !== undefined;
-  const hasAdmin = config.role === "all" || config.role === "admin";
-  const hasPortal = config.role === "all" || config.role === "portal";
-  const hasAuthz = config.role === "all" || config.role === "gateway" || config.role === "authz";
+  // Under --workers the shared ports (gateway, forward auth) are the workers', the others the primary's.
+  const sharesPorts = part?.kind !== "primary";
+  const servesOnce = part?.kind !== "worker";
+  const hasGateway =
+    (config.role === "all" || config.role === "gateway") && config.upstream !== undefined && sharesPorts;
+  const hasAdmin = (config.role === "all" || config.role === "admin") && servesOnce;
+  const hasPortal = (config.role === "all" || config.role === "portal") && servesOnce;
+  const hasAuthz =
+    (config.role === "all" || config.role === "gateway" || config.role === "authz") && sharesPorts;
+  // The internal metrics listener of a node without an admin port: the primary's under --workers (it adds up its workers').
+  const hasMetricsListener =
+    (config.role === "gateway" || config.role === "authz") && part?.kind !== "worker";
   const failureGuard =
     hasGateway || hasAuthz
       ? new AuthFailureGuard({
@@ -208,13 +227,15 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
   // The gateway's and forward auth's counters join the node's once those ports exist. Served only on the
   // admin port or the internal metrics listener, never on a public port (security review, finding 7).
   const portMetrics: Array<() => string> = [];
-  const metrics = async () =>
+  const ownMetrics = async () =>
     joinExposition([
       await nodeMetrics.text(),
       limiter.metricsText(),
       cluster.metricsText(),
       ...portMetrics.map((text) => text()),
     ]);
+  // Under --workers the primary's /metrics adds up every worker's; a worker hands its own to the primary.
+  const metrics = part === undefined ? ownMetrics : part.exposition(ownMetrics);
 
   const closers: Array<() => Promise<void>> = [];
   let adminUrl: string | undefined;
@@ -299,7 +320,7 @@ export async function startKeygate(options: StartOptions): Promise<RunningNode> 
     portMetrics.push(() => authz.metricsText());
   }
   let metricsUrl: string | undefined;
-  if (!hasAdmin && (hasGateway || hasAuthz)) {
+  if (hasMetricsListener) {
     const listener = createMetricsListener({ metrics, logger });
     const { port } = await listener.listen(config.metricsPort, config.metricsHost);
     metricsUrl = urlOf(config.metricsHost, { port, address: config.metricsHost, family: "IPv4" });

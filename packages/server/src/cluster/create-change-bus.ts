@@ -13,7 +13,8 @@ export interface NodeBus {
   readonly propagation: PropagationTracker;
   /** Live nodes of the cluster (this one alone on a single node). */
   liveNodes(): Promise<readonly NodeInfo[]>;
-  readonly mode: "local" | "redis";
+  /** `workers`: the processes of one `--workers n` node, over their IPC channels (packages/server/src/workers). */
+  readonly mode: "local" | "redis" | "workers";
   /** Prometheus lines: whether this node hears the bus, and the changes it could not send yet. */
   metricsText(): string;
 }
@@ -40,6 +41,8 @@ export interface ChangeBusOptions {
   /** The node may have missed invalidations: stop trusting the cache until `onBusRestored`. */
   readonly onBusLost: () => void;
   readonly onBusRestored: () => void;
+  /** Without Redis: the bus of a `--workers n` process (the primary's hub or a worker's link) instead of the in-process one. */
+  readonly local?: ((options: ChangeBusOptions) => Promise<NodeBus>) | undefined;
 }
 
 /**
@@ -48,6 +51,7 @@ export interface ChangeBusOptions {
  * acknowledgements behind `propagation`.
  */
 export async function createChangeBus(options: ChangeBusOptions): Promise<NodeBus> {
+  if (options.redisUrl === undefined && options.local !== undefined) return options.local(options);
   if (options.redisUrl === undefined) {
     const local = new LocalChangeBus();
     const startedAt = options.clock.now();

@@ -339,6 +339,11 @@ export const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/)
     .optional(),
+  /** Processes sharing the gateway and forward-auth ports (`keygate start --workers`); `auto`: one per core. docs/operations.md, "Workers". */
+  KEYGATE_WORKERS: z
+    .string()
+    .regex(/^(auto|[1-9][0-9]{0,2})$/, "a whole number from 1 to 999, or auto")
+    .default("1"),
 });
 
 export type FileConfig = z.infer<typeof fileConfigSchema>;

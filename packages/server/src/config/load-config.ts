@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { KeygateError } from "@keygate/core";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
@@ -45,6 +46,26 @@ export interface KeygateConfig extends FileConfig {
   readonly oidcProvider: OidcProviderConfig | undefined;
   readonly logLevel: EnvConfig["KEYGATE_LOG_LEVEL"];
   readonly nodeId: string | undefined;
+  /** Processes sharing the gateway and forward-auth ports (`KEYGATE_WORKERS`, `--workers`; `auto` resolved). 1: one process. */
+  readonly workers: number;
+}
+
+/** `KEYGATE_WORKERS` as a count: `auto` is one per core the process may use. */
+function workerCount(value: string): number {
+  return value === "auto" ? availableParallelism() : Number(value);
+}
+
+/** Several processes need ports to share and a store they all open (not one private to a process). */
+function workerProblems(e: EnvConfig, role: Role): string[] {
+  if (workerCount(e.KEYGATE_WORKERS) === 1) return [];
+  const problems: string[] = [];
+  if (role === "admin" || role === "portal")
+    problems.push(
+      `env KEYGATE_WORKERS: role ${role} has no port to share among workers (roles all, gateway and authz do)`,
+    );
+  if (e.KEYGATE_DATABASE_URL.startsWith("memory:") || e.KEYGATE_DATABASE_URL === "sqlite::memory:")
+    problems.push("env KEYGATE_WORKERS: workers need a store they all open (sqlite:<file> or postgres://…)");
+  return problems;
 }
 
 function issuesToMessages(prefix: string, error: z.ZodError): string[] {
@@ -126,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, role: Role = "all"): KeygateC
     problems.push("env KEYGATE_UPSTREAM: required when the gateway runs (role all or gateway)");
   }
   if (envResult.success) problems.push(...oidcProblems(envResult.data));
+  if (envResult.success) problems.push(...workerProblems(envResult.data, role));
   if (!envResult.success || !fileResult.success || problems.length > 0) {
     throw new KeygateError(
       "VALIDATION_FAILED",
@@ -166,5 +188,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, role: Role = "all"): KeygateC
         : undefined,
     logLevel: e.KEYGATE_LOG_LEVEL,
     nodeId: e.KEYGATE_NODE_ID,
+    workers: workerCount(e.KEYGATE_WORKERS),
   });
 }

@@ -1,5 +1,6 @@
 import type { Clock, CounterSnapshotStore, CounterStore, KeyStore } from "@keygate/core";
 import { RedisCounterStore } from "../cluster/redis/counters/redis-counter-store.ts";
+import type { WorkerPart } from "../workers/worker-part.ts";
 import { Limiter } from "./limiter.ts";
 import type { LimiterLogger, LimiterOptions } from "./limiter-options.ts";
 import { PersistedCounterStore } from "./persisted-counter-store.ts";
@@ -15,6 +16,11 @@ export interface CreateLimiterOptions {
   readonly liveNodes: () => Promise<number>;
   /** Where quotas stand, whenever the counter store answers for one (`quota.threshold`). */
   readonly onQuotaUsage?: LimiterOptions["onQuotaUsage"];
+  /**
+   * Without Redis, under `--workers n`: the counters of the node's processes (the primary's own, which
+   * the workers lease from over IPC). They are shared, so leases are sized for `liveNodes` processes.
+   */
+  readonly localCounters?: WorkerPart["localCounters"] | undefined;
 }
 
 /** The node's limiter, started: plans read, counters connected (Redis) or loaded (one node). */
@@ -24,6 +30,12 @@ export async function createLimiter(options: CreateLimiterOptions): Promise<Limi
     const redis = new RedisCounterStore({ redisUrl: options.redisUrl, keyPrefix: options.redisPrefix });
     await redis.connect();
     counters = redis;
+  } else if (options.localCounters !== undefined) {
+    counters = await options.localCounters({
+      snapshots: options.store,
+      clock: options.clock,
+      logger: options.logger,
+    });
   } else {
     const persisted = new PersistedCounterStore({
       snapshots: options.store,
@@ -35,7 +47,10 @@ export async function createLimiter(options: CreateLimiterOptions): Promise<Limi
   }
   const limiter = new Limiter({
     counters,
-    shared: options.redisUrl === undefined ? undefined : { liveNodes: options.liveNodes },
+    shared:
+      options.redisUrl === undefined && options.localCounters === undefined
+        ? undefined
+        : { liveNodes: options.liveNodes },
     plans: options.store,
     clock: options.clock,
     logger: options.logger,
