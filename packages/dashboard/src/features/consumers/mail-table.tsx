@@ -10,7 +10,12 @@ export interface MailTableProps {
 
 function Delivery({ mail }: { readonly mail: MailView }) {
   const state = mailState(mail);
-  if (state === "sent") return <TimeAgo at={mail.sentAt} never="—" />;
+  if (state === "sent")
+    return (
+      <>
+        sent <TimeAgo at={mail.sentAt} never="—" />
+      </>
+    );
   if (state === "failed") return <span className="muted">gave up</span>;
   return (
     <>
@@ -33,7 +38,7 @@ export function MailTable({ mail }: MailTableProps) {
             <th scope="col">Status</th>
             <th scope="col">Attempts</th>
             <th scope="col">Queued</th>
-            <th scope="col">Sent</th>
+            <th scope="col">Delivery</th>
           </tr>
         </thead>
         <tbody>

@@ -9,12 +9,12 @@ export function AccountPage() {
   const { me } = usePortalSession();
   const mailOn = Object.keys(me.notifications).length > 0;
   const email = me.consumer.email;
-  return (
-    <>
-      <PageHeader title="Settings" subtitle={me.consumer.name} />
-      <Card title="Email notifications" className="settings-card">
-        {!mailOn ? (
-          <div className="notice">
+  if (!mailOn)
+    return (
+      <>
+        <PageHeader title="Settings" subtitle={me.consumer.name} />
+        <Card title="Email notifications" className="settings-card">
+          <div className="notice settings-notice">
             <p className="notice-title">Mail is not set up by your provider</p>
             <p>
               Nothing is mailed to you, so there is nothing to choose here. Keys about to stop working show in
@@ -22,37 +22,41 @@ export function AccountPage() {
               responses.
             </p>
           </div>
-        ) : (
-          <>
-            <p>
-              {email === null ? (
-                <>
-                  Your provider has no email address for you yet, so nothing is mailed. Your choices here
-                  apply once they add one.
-                </>
-              ) : (
-                <>
-                  Mail goes to <strong className="break-anywhere">{email}</strong>. To change the address, ask
-                  your provider.
-                </>
-              )}
-            </p>
-            <MailSettingsForm />
-            <div className="security-mail">
-              <h3>Always sent</h3>
-              <p>
-                Security mail cannot be turned off, so that you learn at once when someone else uses your
-                account or your keys:
-              </p>
-              <ul>
-                {SECURITY_MAIL.map((item) => (
-                  <li key={item}>{item}</li>
-                ))}
-              </ul>
-            </div>
-          </>
-        )}
-      </Card>
+        </Card>
+      </>
+    );
+  return (
+    <>
+      <PageHeader title="Settings" subtitle={me.consumer.name} />
+      <div className="settings-grid">
+        <Card title="Email notifications">
+          <p className="settings-intro">
+            {email === null ? (
+              <>
+                Your provider has no email address for you yet, so nothing is mailed. Your choices here apply
+                once they add one.
+              </>
+            ) : (
+              <>
+                Mail goes to <strong className="break-anywhere">{email}</strong>. To change the address, ask
+                your provider.
+              </>
+            )}
+          </p>
+          <MailSettingsForm />
+        </Card>
+        <Card title="Always sent" className="security-mail">
+          <p>
+            Security mail cannot be turned off, so that you learn at once when someone else uses your account
+            or your keys:
+          </p>
+          <ul>
+            {SECURITY_MAIL.map((item) => (
+              <li key={item}>{item}</li>
+            ))}
+          </ul>
+        </Card>
+      </div>
     </>
   );
 }
