@@ -114,4 +114,26 @@ describe("gateway: per-key IP allowlists", () => {
       (await get("::1", port, { "x-api-key": key.secret, "x-forwarded-for": "198.51.100.7" })).status,
     ).toBe(200);
   });
+
+  it("hands POST /v1/self/rotate the client's address (normalised; through a trusted proxy, the forwarded one)", async () => {
+    const seen: Array<string | undefined> = [];
+    const selfRotate = async (request: { clientIp?: string | undefined }) => {
+      seen.push(request.clientIp);
+      return { status: 201, headers: { "content-type": "application/json" }, body: "{}" };
+    };
+    const port = await dualStack({ selfRotate, trustedProxies: ["::1/128"] });
+    const post = (host: string, headers: Record<string, string>) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request({ host, port, path: "/v1/self/rotate", method: "POST", headers }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on("error", reject);
+        req.end();
+      });
+    // 127.0.0.1 on a dual-stack socket is ::ffff:127.0.0.1: the handler gets the plain IPv4 form.
+    expect(await post("127.0.0.1", { "x-forwarded-for": "198.51.100.7" })).toBe(201);
+    expect(await post("::1", { "x-forwarded-for": "198.51.100.7" })).toBe(201);
+    expect(seen).toEqual(["127.0.0.1", "198.51.100.7"]);
+  });
 });
