@@ -80,7 +80,7 @@ export function KeysTable({ keys, rotationOf, actions }: KeysTableProps) {
                     ))
                   )}
                 </td>
-                <td>
+                <td className="wrap">
                   <StatusBadge status={key.status} />
                   {key.status === "active" && key.sunsetAt !== null ? (
                     <span className="chip chip-warn">rotation due</span>
