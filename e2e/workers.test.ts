@@ -12,7 +12,7 @@ import { awayFromBoundary, windowEnd } from "./support/limits-window.ts";
 import { metricValue, type Propagation } from "./support/node-probes.ts";
 import { runRotationLoad } from "./support/rotation-load.ts";
 import { startLoad } from "./support/steady-load.ts";
-import { connectionsHeldBy } from "./support/worker-sockets.ts";
+import { bothWorkersReady, connectionsHeldBy } from "./support/worker-sockets.ts";
 
 interface NodeView {
   id: string;
@@ -94,8 +94,7 @@ describe("keygate start with 2 workers on SQLite (no Redis)", () => {
   beforeAll(async () => {
     stack = await startStack({ env: { KEYGATE_WORKERS: "2" } });
     // The stack is ready once one worker answers; the other may still be starting.
-    const deadline = Date.now() + 30_000;
-    while ((await workers()).length < 2 && Date.now() < deadline) await sleep(100);
+    await bothWorkersReady(stack);
   }, 120_000);
   afterAll(async () => {
     await stack?.stop();
@@ -108,7 +107,7 @@ describe("keygate start with 2 workers on SQLite (no Redis)", () => {
       expect(worker.role).toBe("gateway");
       expect(alive(worker.pid)).toBe(true);
     }
-    expect(await metricValue(stack.adminUrl, 'keygate_workers{state="live"}')).toBe(2);
+    expect(await metricValue(stack.adminUrl, 'keygate_workers{state="ready"}')).toBe(2);
   });
 
   it("a plan of 100 requests/minute accepts exactly 100 across both workers from 8 concurrent clients", async () => {
@@ -208,8 +207,9 @@ describe("keygate start with 2 workers on SQLite (no Redis)", () => {
       if (after.length === 2 && !after.some((worker) => worker.pid === victim.pid)) break;
       await sleep(100);
     }
-    const backAt = Date.now();
     expect(after).toHaveLength(2);
+    await bothWorkersReady(stack);
+    const backAt = Date.now();
     expect(after.some((worker) => worker.pid === victim.pid)).toBe(false);
     // A request sent to the killed worker before it was back fails by now (at the latest by its timeout).
     await sleep(timeoutMs + 500);

@@ -1,4 +1,18 @@
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import type { KeygateStack } from "./keygate-stack.ts";
+import { metricValue } from "./node-probes.ts";
+
+/**
+ * Waits until the stack's primary reports 2 workers ready (ports open):
+ * the stack counts as started once one worker answers on the gateway port.
+ */
+export async function bothWorkersReady(stack: KeygateStack, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await metricValue(stack.adminUrl, 'keygate_workers{state="ready"}')) !== 2) {
+    if (Date.now() > deadline) throw new Error("workers not ready");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 /** Inodes of the TCP sockets in `/proc/net/tcp` and `tcp6` that are established on local port `port`. */
 function establishedOn(port: number): Set<string> {

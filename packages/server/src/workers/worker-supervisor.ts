@@ -22,6 +22,8 @@ export interface WorkerSupervisorOptions {
 interface Slot {
   readonly index: number;
   worker: Worker | undefined;
+  /** The worker has opened its ports (reported `ready`) and not exited since. */
+  ready: boolean;
   startedAt: number;
   /** Restarts in a row of a worker that did not live `STABLE_AFTER_MS`. */
   crashStreak: number;
@@ -47,6 +49,7 @@ export class WorkerSupervisor {
     this.#slots = Array.from({ length: options.count }, (_, i) => ({
       index: i + 1,
       worker: undefined,
+      ready: false,
       startedAt: 0,
       crashStreak: 0,
       restartTimer: undefined,
@@ -73,10 +76,11 @@ export class WorkerSupervisor {
   /** Prometheus lines of the supervisor (added to the node's aggregated `/metrics`). */
   metricsText(): string {
     return [
-      "# HELP keygate_workers Worker processes serving the gateway and forward-auth ports, by state.",
+      "# HELP keygate_workers Worker processes: configured, running (forked, not exited), ready (serving the gateway and forward-auth ports).",
       "# TYPE keygate_workers gauge",
       `keygate_workers{state="configured"} ${this.#options.count}`,
-      `keygate_workers{state="live"} ${this.live()}`,
+      `keygate_workers{state="running"} ${this.live()}`,
+      `keygate_workers{state="ready"} ${this.#slots.filter((slot) => slot.ready).length}`,
       "# HELP keygate_worker_restarts_total Workers restarted after exiting while the node ran (crash, kill, own signal).",
       "# TYPE keygate_worker_restarts_total counter",
       `keygate_worker_restarts_total ${this.#restarts}`,
@@ -131,6 +135,7 @@ export class WorkerSupervisor {
       const unsubscribe = channel.onMessage((message) => {
         if (message.kg !== "ready") return;
         isReady = true;
+        slot.ready = true;
         unsubscribe();
         this.#options.logger.info({ worker: slot.index, pid }, "worker ready");
         resolve();
@@ -147,6 +152,7 @@ export class WorkerSupervisor {
   #exit(slot: Slot, worker: Worker, code: number | null, signal: string | null): void {
     if (slot.worker !== worker) return;
     slot.worker = undefined;
+    slot.ready = false;
     this.#options.hub.detach(slot.index);
     for (const check of [...this.#exited]) check();
     if (this.#stopping) return;
