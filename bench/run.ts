@@ -18,6 +18,7 @@ import { propagation } from "./sections/propagation.ts";
 import { revocation } from "./sections/revocation.ts";
 import { verifyCached } from "./sections/verify-cached.ts";
 import { verifyMillion } from "./sections/verify-million.ts";
+import { workers } from "./sections/workers.ts";
 
 const SECTIONS: readonly BenchSection[] = [
   verifyCached,
@@ -29,6 +30,7 @@ const SECTIONS: readonly BenchSection[] = [
   forwardAuth,
   propagation,
   revocation,
+  workers,
 ];
 
 function option(name: string): string | undefined {
