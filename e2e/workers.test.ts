@@ -171,6 +171,42 @@ describe("keygate start with 2 workers on SQLite (no Redis)", () => {
     }
   });
 
+  it("a self-rotation through one worker reaches the other (worker → primary → worker)", async () => {
+    const { secret } = await newConsumerKey("self");
+    await noConnectionsHeld();
+    const clients = Array.from({ length: 8 }, () => new Client(stack.gatewayUrl));
+    try {
+      for (const client of clients) expect(await answerOn(client, secret)).toBe("OK");
+      await expectSpreadOverWorkers(clients);
+      const [first] = clients;
+      if (first === undefined) throw new Error("no client");
+      const rotated = await first.request({
+        method: "POST",
+        path: "/v1/self/rotate?wait=true",
+        headers: { "x-api-key": secret },
+      });
+      expect(rotated.statusCode).toBe(201);
+      const body = (await rotated.body.json()) as { secret: string; propagation: Propagation };
+      // The worker asked the primary, which waited for the other worker's acknowledgement.
+      expect(body.propagation).toMatchObject({ nodes: 3, acknowledged: 3 });
+      const successor = body.secret;
+      // Every worker now answers the old key as deprecated (it had it cached as active) and knows the new one.
+      for (const client of clients) {
+        const res = await client.request({
+          method: "GET",
+          path: "/v2/trader-grades?symbol=ETH",
+          headers: { "x-api-key": secret },
+        });
+        await res.body.text();
+        expect(res.statusCode).toBe(200);
+        expect(res.headers.deprecation).toMatch(/^@\d+$/);
+        expect(await answerOn(client, successor)).toBe("OK");
+      }
+    } finally {
+      await Promise.all(clients.map((client) => client.close()));
+    }
+  });
+
   it("20 rotations under load through both workers fail no request made with a valid key", async () => {
     const { summary, wrongly, missingDeprecationHeaders, probes } = await runRotationLoad(stack, {
       url: stack.gatewayUrl,
